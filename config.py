@@ -1,0 +1,105 @@
+"""Configuration classes, read from ``TRACKER_*`` environment variables."""
+
+import os
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"TRACKER_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    return (_env(name) or ("1" if default else "0")).strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    # None means: a SQLite file in the instance folder (resolved in create_app).
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    MAIL_SERVER = _env("MAIL_SERVER")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_FROM = _env("MAIL_FROM", "mobility-tracker@localhost")
+
+    # Counting rules of the targets (DESIGN §4).
+    HOME_COUNTRY = (_env("HOME_COUNTRY", "NO") or "NO").upper()
+    MIN_STAY_DAYS = _env_int("MIN_STAY_DAYS", 28)
+    PHD_TARGET_PERCENT = _env_int("PHD_TARGET_PERCENT", 40)
+    POSTDOC_TARGET_PERCENT = _env_int("POSTDOC_TARGET_PERCENT", 30)
+    PLAN_DUE_DAYS = _env_int("PLAN_DUE_DAYS", 30)
+    ANY_SUPERVISOR_MAY_APPROVE = _env_bool("ANY_SUPERVISOR_MAY_APPROVE")
+
+    # Links in e-mails are built outside requests (CLI, cron) from this base.
+    BASE_URL = (_env("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/")
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105
+    PASSWORD_TOKEN_MAX_AGE = _env_int("PASSWORD_TOKEN_MAX_AGE", 3 * 24 * 3600)
+
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "nb")
+    PER_PAGE = 50
+    HSTS = False
+
+
+class DevelopmentConfig(Config):
+    """Local development: `make run`."""
+
+    DEBUG = False
+
+
+class ProductionConfig(Config):
+    """Production behind HTTPS; refuses to start without a real secret key."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    HSTS = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to run with the development secret key."""
+        if not cls.SECRET_KEY or cls.SECRET_KEY == Config.SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError(
+                "Set TRACKER_SECRET_KEY to a random string of at least 32 characters."
+            )
+
+
+class TestConfig(Config):
+    """The test suite: its own database, no e-mail server, CSRF checked in its own tests."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL")
+    WTF_CSRF_ENABLED = False
+    MAIL_SERVER = None
+    HOME_COUNTRY = "NO"
+    MIN_STAY_DAYS = 28
+    PHD_TARGET_PERCENT = 40
+    POSTDOC_TARGET_PERCENT = 30
+    PLAN_DUE_DAYS = 30
+    ANY_SUPERVISOR_MAY_APPROVE = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Fast hashing keeps the suite quick.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestConfig,
+}

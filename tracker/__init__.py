@@ -1,0 +1,97 @@
+"""The mobility plan tracker: create_app() builds the Flask application."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import CONFIGS, Config
+from tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Create and configure an app; ``config_class`` defaults to TRACKER_ENV's class."""
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("TRACKER_ENV", "development")]
+    if hasattr(config_class, "check"):
+        config_class.check()
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'tracker.sqlite'}"
+        )
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    from tracker import web
+
+    web.init_app(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+
+    from tracker.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def select_locale() -> str | None:
+    """Pick the user's saved language, else the browser's best match."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.auth import bp as auth_bp
+    from tracker.main import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        return render_template("errors/error.html", code=code), code
+
+    for code in (400, 403, 404, 405, 409, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Turn on WAL, foreign keys and a busy timeout on every SQLite connection."""
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

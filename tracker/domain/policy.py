@@ -1,0 +1,159 @@
+"""Who may do what: the one source of truth for routes and templates alike.
+
+Every function takes the acting user (possibly anonymous) and the object, and
+reads only attributes; the web layer supplies settings such as whether
+co-supervisors may decide.
+"""
+
+from typing import Any
+
+from tracker.domain.vocabulary import EnrolmentStatus, PlanStatus, StayStatus
+from tracker.domain.workflow import Actor, PlanAction, is_allowed, is_editable
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_admin(user: Any) -> bool:
+    """Return whether the user is an administrator."""
+    return _authenticated(user) and bool(user.is_admin)
+
+
+def is_coordinator(user: Any) -> bool:
+    """Return whether the user coordinates at least one faculty or programme."""
+    return _authenticated(user) and bool(user.coordinator_scopes)
+
+
+def is_owner(user: Any, enrolment: Any) -> bool:
+    """Return whether the enrolment is the user's own."""
+    return _authenticated(user) and enrolment.person_id == user.id
+
+
+def is_supervisor_of(user: Any, enrolment: Any) -> bool:
+    """Return whether the user is the main or a co-supervisor of the enrolment."""
+    if not _authenticated(user):
+        return False
+    return enrolment.main_supervisor_id == user.id or any(
+        s.id == user.id for s in enrolment.co_supervisors
+    )
+
+
+def coordinates_programme(user: Any, programme: Any) -> bool:
+    """Return whether the programme lies in one of the user's coordinator scopes."""
+    if not _authenticated(user):
+        return False
+    return any(
+        scope.programme_id == programme.id or scope.faculty_id == programme.faculty_id
+        for scope in user.coordinator_scopes
+    )
+
+
+def coordinates_faculty(user: Any, faculty: Any) -> bool:
+    """Return whether the user coordinates the whole faculty."""
+    return _authenticated(user) and any(
+        scope.faculty_id == faculty.id for scope in user.coordinator_scopes
+    )
+
+
+def oversees(user: Any, enrolment: Any) -> bool:
+    """Return whether the user follows the enrolment as coordinator or administrator."""
+    return is_admin(user) or coordinates_programme(user, enrolment.programme)
+
+
+def may_decide(user: Any, enrolment: Any, *, any_supervisor: bool = False) -> bool:
+    """Return whether the user is a supervisor who decides on this enrolment's plan."""
+    if not _authenticated(user) or is_owner(user, enrolment):
+        return False
+    if enrolment.main_supervisor_id == user.id:
+        return True
+    return any_supervisor and is_supervisor_of(user, enrolment)
+
+
+def actor_for(user: Any, enrolment: Any, *, any_supervisor: bool = False) -> Actor:
+    """Return the part the user plays in the plan workflow of this enrolment."""
+    if is_owner(user, enrolment):
+        return Actor.CANDIDATE
+    if may_decide(user, enrolment, any_supervisor=any_supervisor):
+        return Actor.SUPERVISOR
+    return Actor.OTHER
+
+
+def can_view_enrolment(user: Any, enrolment: Any) -> bool:
+    """Return whether the user may read the enrolment and its plan."""
+    return is_owner(user, enrolment) or is_supervisor_of(user, enrolment) or oversees(
+        user, enrolment
+    )
+
+
+def _plan_status(enrolment: Any) -> PlanStatus | None:
+    return enrolment.plan.status if enrolment.plan is not None else None
+
+
+def can_edit_plan(user: Any, enrolment: Any) -> bool:
+    """Return whether the user may change the plan's content now."""
+    if not is_owner(user, enrolment) or enrolment.status != EnrolmentStatus.ACTIVE:
+        return False
+    status = _plan_status(enrolment)
+    return status is None or is_editable(status)
+
+
+def can_act_on_plan(
+    user: Any, enrolment: Any, action: PlanAction, *, any_supervisor: bool = False
+) -> bool:
+    """Return whether the user may take this workflow action on the enrolment's plan now."""
+    status = _plan_status(enrolment)
+    if status is None or enrolment.status != EnrolmentStatus.ACTIVE:
+        return False
+    actor = actor_for(user, enrolment, any_supervisor=any_supervisor)
+    return is_allowed(status, action, actor)
+
+
+def can_report_stay(user: Any, stay: Any) -> bool:
+    """Return whether the candidate may report this planned stay as done."""
+    enrolment = stay.enrolment
+    plan = enrolment.plan
+    return (
+        is_owner(user, enrolment)
+        and stay.status == StayStatus.PLANNED
+        and stay.reported_at is None
+        and plan is not None
+        and plan.approved_version_id is not None
+    )
+
+
+def can_confirm_stay(user: Any, stay: Any, *, any_supervisor: bool = False) -> bool:
+    """Return whether the user may confirm or return a reported stay."""
+    return stay.awaiting_confirmation and may_decide(
+        user, stay.enrolment, any_supervisor=any_supervisor
+    )
+
+
+def can_manage_enrolment(user: Any, enrolment: Any) -> bool:
+    """Return whether the user may create or edit the enrolment record itself."""
+    return oversees(user, enrolment)
+
+
+def can_view_programme(user: Any, programme: Any) -> bool:
+    """Return whether the user may see the programme's candidates and figures."""
+    return is_admin(user) or coordinates_programme(user, programme)
+
+
+def can_view_faculty(user: Any, faculty: Any) -> bool:
+    """Return whether the user may see the whole faculty's candidates and figures."""
+    return is_admin(user) or coordinates_faculty(user, faculty)
+
+
+def can_view_institution(user: Any) -> bool:
+    """Return whether the user may see figures for the whole institution."""
+    return is_admin(user)
+
+
+def can_view_statistics(user: Any) -> bool:
+    """Return whether the user may open the dashboard and the statistics API at all."""
+    return is_admin(user) or is_coordinator(user)
+
+
+def can_administer(user: Any) -> bool:
+    """Return whether the user may manage users, roles, faculties and programmes."""
+    return is_admin(user)

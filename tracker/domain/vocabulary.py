@@ -1,0 +1,66 @@
+"""The words of the domain (DESIGN §2) as enumerations shared by models and rules."""
+
+import enum
+
+
+class EnrolmentKind(enum.StrEnum):
+    PHD = "phd"
+    POSTDOC = "postdoc"
+
+
+class EnrolmentStatus(enum.StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class PlanStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+
+
+class StayStatus(enum.StrEnum):
+    PLANNED = "planned"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class StayPurpose(enum.StrEnum):
+    RESEARCH_STAY = "research_stay"
+    FIELDWORK = "fieldwork"
+
+
+class Funding(enum.StrEnum):
+    OVERSEAS_RESEARCH_GRANT = "overseas_research_grant"
+    ERASMUS_PLUS = "erasmus_plus"
+    INSTITUTION = "institution"
+    HOST = "host"
+    OWN_PROJECT = "own_project"
+    OTHER = "other"
+    NONE = "none"
+
+
+class ActivityType(enum.StrEnum):
+    CONFERENCE = "conference"
+    PUBLICATION = "publication"
+    COLLABORATION = "collaboration"
+    COURSE = "course"
+    CO_SUPERVISION = "co_supervision"
+    OTHER = "other"
+
+
+class ActivityStatus(enum.StrEnum):
+    PLANNED = "planned"
+    DONE = "done"
+
+
+class PlanEvent(enum.StrEnum):
+    """What happened to a plan in one entry of its version history."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"
+    REVISION_STARTED = "revision_started"
+    IMPORTED = "imported"

@@ -1,0 +1,26 @@
+"""The data model (DESIGN §2), one module per entity."""
+
+from tracker.models.activity import Activity
+from tracker.models.audit import AuditEntry, SentReminder
+from tracker.models.base import Base
+from tracker.models.enrolment import Enrolment, co_supervision
+from tracker.models.organisation import Faculty, Programme
+from tracker.models.plan import Plan, PlanVersion
+from tracker.models.stay import Stay
+from tracker.models.user import CoordinatorScope, User
+
+__all__ = [
+    "Activity",
+    "AuditEntry",
+    "Base",
+    "CoordinatorScope",
+    "Enrolment",
+    "Faculty",
+    "Plan",
+    "Programme",
+    "PlanVersion",
+    "SentReminder",
+    "Stay",
+    "User",
+    "co_supervision",
+]

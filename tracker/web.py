@@ -1,0 +1,111 @@
+"""Glue between the web layer and the domain: sessions, headers, policy in templates, loaders."""
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, abort, current_app, g, request
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from tracker.domain import policy
+from tracker.extensions import db, login_manager
+from tracker.models import CoordinatorScope, Enrolment, Stay, User
+
+
+def init_app(app: Flask) -> None:
+    """Install session loading, security headers and template helpers."""
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    app.after_request(set_security_headers)
+    app.before_request(_make_nonce)
+    app.jinja_env.globals.update(policy=policy, can=can, settings=_settings)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Return the user of a session id ``"<id>:<token>"``; a stale token means logged out."""
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit() or not token:
+        return None
+    user = db.session.scalar(
+        db.select(User)
+        .where(User.id == int(raw_id))
+        .options(selectinload(User.coordinator_scopes).selectinload(CoordinatorScope.programme))
+    )
+    if user is None or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def _make_nonce() -> None:
+    g.csp_nonce = secrets.token_urlsafe(16)
+
+
+def set_security_headers(response):
+    """Add CSP, framing, sniffing, referrer and (in production) HSTS headers."""
+    nonce = g.get("csp_nonce", "")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("HSTS"):
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
+        )
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _settings() -> dict[str, Any]:
+    return {
+        "home_country": current_app.config["HOME_COUNTRY"],
+        "min_stay_days": current_app.config["MIN_STAY_DAYS"],
+        "plan_due_days": current_app.config["PLAN_DUE_DAYS"],
+        "any_supervisor": current_app.config["ANY_SUPERVISOR_MAY_APPROVE"],
+    }
+
+
+def can(rule: str, *args: Any, **kwargs: Any) -> bool:
+    """Ask the policy whether the current user may do ``rule`` (``can_<rule>``) to the objects.
+
+    Settings the policy needs (whether co-supervisors decide) are filled in here, so
+    templates and routes ask the same question the same way.
+    """
+    func: Callable[..., bool] = getattr(policy, f"can_{rule}")
+    if "any_supervisor" in func.__code__.co_varnames:
+        kwargs.setdefault("any_supervisor", current_app.config["ANY_SUPERVISOR_MAY_APPROVE"])
+    return func(current_user, *args, **kwargs)
+
+
+def require(allowed: bool) -> None:
+    """Abort with 403 and record the refusal unless the policy allowed the request."""
+    if not allowed:
+        from tracker.services.audit import record_refusal
+
+        record_refusal()
+        db.session.commit()
+        abort(403)
+
+
+def get_enrolment_or_abort(enrolment_id: int, rule: str = "view_enrolment") -> Enrolment:
+    """Load an enrolment: 404 if missing, 403 if the policy refuses ``rule``."""
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    require(can(rule, enrolment))
+    return enrolment
+
+
+def get_stay_or_abort(stay_id: int, rule: str) -> Stay:
+    """Load a stay: 404 if missing or not visible, 403 if the policy refuses ``rule``."""
+    stay = db.get_or_404(Stay, stay_id)
+    if not can("view_enrolment", stay.enrolment):
+        require(False)
+    require(can(rule, stay))
+    return stay

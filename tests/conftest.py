@@ -207,9 +207,7 @@ def login(client: FlaskClient) -> Callable[..., FlaskClient]:
     """Log a user in through the real login form and return the client."""
 
     def do_login(user: User, password: str = PASSWORD) -> FlaskClient:
-        response = client.post(
-            "/auth/login", data={"email": user.email, "password": password}
-        )
+        response = client.post("/auth/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client
 

@@ -29,6 +29,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
     )
     app.config.from_object(config_class)
+    app.config["CONFIG_CLASS"] = config_class
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = (

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.domain import policy
 from tracker.extensions import db, login_manager
+from tracker.labels import label
 from tracker.models import CoordinatorScope, Enrolment, Stay, User
 
 
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.after_request(set_security_headers)
     app.before_request(_make_nonce)
     app.jinja_env.globals.update(policy=policy, can=can, settings=_settings)
+    app.jinja_env.filters["label"] = label
 
 
 @login_manager.user_loader

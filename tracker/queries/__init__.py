@@ -1,0 +1,1 @@
+"""Read side: queries for pages and statistics, computed in the database."""

@@ -233,7 +233,13 @@ def mailbox(app: Flask) -> Iterator[Mailbox]:
             received.append(message_from_bytes(envelope.content))
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+    # aiosmtpd cannot start on port 0 (it probes the port it was given), so pick a free one.
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
     old = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
@@ -242,3 +248,23 @@ def mailbox(app: Flask) -> Iterator[Mailbox]:
     finally:
         app.config.update(old)
         controller.stop()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    The plain client's requests reuse the test's app context, so ``g`` (Flask-Login's
+    current user, Flask-Babel's locale) and the database session carry over from one
+    request to the next, even between two clients. Tests of sessions need them apart.
+    """
+
+    def open(self, *args, **kwargs):
+        import contextvars
+
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture()
+def isolated_client(app: Flask) -> Callable[[], FlaskClient]:
+    """Return a factory of clients whose requests share nothing but cookies."""
+    return lambda: IsolatedClient(app, app.response_class, use_cookies=True)

@@ -7,10 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp
-from tracker.auth.forms import LoginForm
+from tracker.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from tracker.extensions import db, limiter
 from tracker.models import User
 from tracker.models.base import utcnow
+from tracker.models.user import MIN_PASSWORD_LENGTH
+from tracker.services import accounts
 from tracker.services.audit import record
 
 
@@ -20,7 +22,8 @@ def _login_limit() -> str:
 
 def _safe_next(target: str | None) -> str:
     """Return ``target`` if it is a local path, else the home page (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Browsers read a backslash as a slash, so "/\\host" would leave the site too.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
@@ -30,6 +33,7 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
+    """Log the user in with e-mail and password; failures are audited."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
@@ -52,6 +56,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Log out, ending every session of the user."""
     # Rotating the token makes every copy of the old session cookie worthless.
     user = db.session.get(User, current_user.id)
     user.end_sessions()
@@ -60,3 +65,67 @@ def logout():
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    """E-mail a set-password link, answering the same whether the address is known or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.get_user_by_email(form.email.data)
+        if user is not None and user.active:
+            accounts.send_password_link(user, "reset")
+        else:
+            record("password_reset_unknown", None, email=accounts.normalise_email(form.email.data))
+        db.session.commit()
+        # The same answer either way, so the page does not tell who has an account.
+        flash(
+            _("If the address belongs to an account, we have sent a link to set a new password."),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Let the holder of a valid one-time link choose a password."""
+    user = accounts.user_for_token(token)
+    if user is None:
+        return render_template("auth/link_invalid.html"), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        accounts.set_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Your password is set. Log in with it now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template(
+        "auth/set_password.html", form=form, user=user, min_length=MIN_PASSWORD_LENGTH
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def change_password():
+    """Change the password, staying logged in here and ending other sessions."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, current_user.id)
+        if not user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+            record("password_change_failed", user)
+            db.session.commit()
+            return _change_password_page(form)
+        accounts.set_password(user, form.password.data)
+        db.session.commit()
+        # The new session token ended every session, this one included: start it again.
+        login_user(user)
+        flash(_("Your password is changed. You are logged out everywhere else."), "success")
+        return redirect(url_for("main.index"))
+    return _change_password_page(form)
+
+
+def _change_password_page(form: ChangePasswordForm) -> str:
+    return render_template("auth/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH)

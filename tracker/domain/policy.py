@@ -110,13 +110,15 @@ def can_act_on_plan(
 
 
 def can_report_stay(user: Any, stay: Any) -> bool:
-    """Return whether the candidate may report this planned stay as done."""
+    """Return whether the candidate may report this planned stay of the approved plan as done."""
     enrolment = stay.enrolment
     plan = enrolment.plan
+    # A stay added in a revision is not approved yet: it is reported once the revision is.
     return (
         is_owner(user, enrolment)
         and stay.status == StayStatus.PLANNED
         and stay.reported_at is None
+        and stay.in_approved_plan
         and plan is not None
         and plan.approved_version_id is not None
     )
@@ -157,3 +159,51 @@ def can_view_statistics(user: Any) -> bool:
 def can_administer(user: Any) -> bool:
     """Return whether the user may manage users, roles, faculties and programmes."""
     return is_admin(user)
+
+
+def can_work_on_plan(user: Any, enrolment: Any) -> bool:
+    """Return whether the user is the candidate who writes this plan (its state decides more)."""
+    return is_owner(user, enrolment)
+
+
+def can_start_plan(user: Any, enrolment: Any) -> bool:
+    """Return whether the candidate may start a plan for this enrolment now."""
+    return (
+        is_owner(user, enrolment)
+        and enrolment.status == EnrolmentStatus.ACTIVE
+        and enrolment.plan is None
+    )
+
+
+def can_edit_stay(user: Any, stay: Any) -> bool:
+    """Return whether the candidate may change this stay now: plan editable, stay still planned."""
+    return (
+        can_edit_plan(user, stay.enrolment)
+        and stay.status == StayStatus.PLANNED
+        and stay.reported_at is None
+    )
+
+
+def can_remove_stay(user: Any, stay: Any) -> bool:
+    """Return whether the stay may be deleted; an approved version's stays are cancelled instead."""
+    return can_edit_stay(user, stay) and not stay.in_approved_plan
+
+
+def can_work_on_stay(user: Any, stay: Any) -> bool:
+    """Return whether the user is the candidate whose stay this is."""
+    return is_owner(user, stay.enrolment)
+
+
+def can_decide_plan(user: Any, enrolment: Any, *, any_supervisor: bool = False) -> bool:
+    """Return whether the user is someone who decides on this plan (its state decides the rest)."""
+    return may_decide(user, enrolment, any_supervisor=any_supervisor)
+
+
+def can_decide_stay(user: Any, stay: Any, *, any_supervisor: bool = False) -> bool:
+    """Return whether the user is someone who confirms or returns this enrolment's stays."""
+    return may_decide(user, stay.enrolment, any_supervisor=any_supervisor)
+
+
+def can_view_plan_version(user: Any, version: Any) -> bool:
+    """Return whether the user may read this version of a plan."""
+    return can_view_enrolment(user, version.plan.enrolment)

@@ -1,0 +1,167 @@
+"""Routes of the administration area: only administrators get past ``before_request``."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from tracker.admin import bp
+from tracker.admin.forms import (
+    EditUserForm,
+    EmptyForm,
+    FacultyForm,
+    ProgrammeForm,
+    UserForm,
+    UserSearchForm,
+)
+from tracker.extensions import db
+from tracker.models import Faculty, Programme, User
+from tracker.services import accounts, organisation
+from tracker.web import can, require
+
+
+@bp.before_request
+@login_required
+def _administrators_only():
+    """Let only administrators in (anonymous users go to the log-in page)."""
+    require(can("administer"))
+
+
+@bp.route("/")
+def index():
+    """Send the administration's start page to the user list."""
+    return redirect(url_for(".users"))
+
+
+@bp.route("/users")
+def users():
+    """List users with their roles, searched by name or e-mail, a page at a time."""
+    search = UserSearchForm(request.args)
+    text = (search.q.data or "") if search.validate() else ""
+    page = db.paginate(
+        accounts.select_users(text), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
+    roles = accounts.get_enrolment_roles([user.id for user in page.items])
+    return render_template(
+        "admin/users.html",
+        search=search,
+        page=page,
+        roles=roles,
+        describe_scopes=accounts.describe_scopes,
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    """Create an account and e-mail the person an invitation link."""
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(current_user, **form.account_data())
+        except accounts.AccountError as error:
+            form[error.field].errors.append(error.message)
+        else:
+            sent = accounts.send_password_link(user, "invite", actor=current_user)
+            db.session.commit()
+            flash(_("Account created for %(name)s.", name=user.name), "success")
+            _flash_link_result(user, sent)
+            return redirect(url_for(".edit_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    """Change an account's details, administrator flag and coordinator scopes."""
+    user = db.get_or_404(User, user_id)
+    form = EditUserForm(obj=user, **accounts.scope_ids(user))
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(current_user, user, **form.account_data())
+        except accounts.AccountError as error:
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Changes to %(name)s saved.", name=user.name), "success")
+            return redirect(url_for(".edit_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=user, link_form=EmptyForm())
+
+
+@bp.route("/users/<int:user_id>/password-link", methods=["POST"])
+def send_password_link(user_id: int):
+    """E-mail the user a new link to set a password."""
+    user = db.get_or_404(User, user_id)
+    if EmptyForm().validate_on_submit():
+        purpose = "reset" if user.password_hash else "invite"
+        try:
+            sent = accounts.send_password_link(user, purpose, actor=current_user)
+        except accounts.AccountError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            _flash_link_result(user, sent)
+    return redirect(url_for(".edit_user", user_id=user.id))
+
+
+def _flash_link_result(user: User, sent: bool) -> None:
+    if sent:
+        flash(_("A link to set the password was sent to %(email)s.", email=user.email), "info")
+    else:
+        flash(
+            _("The e-mail to %(email)s could not be sent. Try again later.", email=user.email),
+            "error",
+        )
+
+
+@bp.route("/faculties")
+def faculties():
+    """List the faculties with their programmes."""
+    faculties = organisation.get_faculties(with_programmes=True)
+    return render_template("admin/faculties.html", faculties=faculties)
+
+
+@bp.route("/faculties/new", methods=["GET", "POST"])
+@bp.route("/faculties/<int:faculty_id>", methods=["GET", "POST"])
+def edit_faculty(faculty_id: int | None = None):
+    """Create a faculty, or change one."""
+    faculty = db.get_or_404(Faculty, faculty_id) if faculty_id is not None else None
+    form = FacultyForm(obj=faculty)
+    if form.validate_on_submit():
+        try:
+            if faculty is None:
+                faculty = organisation.create_faculty(current_user, **form.faculty_data())
+            else:
+                organisation.update_faculty(current_user, faculty, **form.faculty_data())
+        except organisation.OrganisationError as error:
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Faculty %(code)s saved.", code=faculty.code), "success")
+            return redirect(url_for(".faculties"))
+    return render_template("admin/faculty_form.html", form=form, faculty=faculty)
+
+
+@bp.route("/programmes")
+def programmes():
+    """List the programmes with their faculties."""
+    programmes = organisation.get_programmes(with_faculty=True)
+    return render_template("admin/programmes.html", programmes=programmes)
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@bp.route("/programmes/<int:programme_id>", methods=["GET", "POST"])
+def edit_programme(programme_id: int | None = None):
+    """Create a programme, or change one."""
+    programme = db.get_or_404(Programme, programme_id) if programme_id is not None else None
+    form = ProgrammeForm(obj=programme)
+    if form.validate_on_submit():
+        try:
+            if programme is None:
+                programme = organisation.create_programme(current_user, **form.programme_data())
+            else:
+                organisation.update_programme(current_user, programme, **form.programme_data())
+        except organisation.OrganisationError as error:
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Programme %(code)s saved.", code=programme.code), "success")
+            return redirect(url_for(".programmes"))
+    return render_template("admin/programme_form.html", form=form, programme=programme)

@@ -1,0 +1,321 @@
+"""Accounts: create and change users, their roles, and one-time set-password links."""
+
+import hashlib
+import logging
+import secrets
+import smtplib
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import Select, or_
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.mail import external_url, send_mail
+from tracker.models import CoordinatorScope, Enrolment, Faculty, Programme, User, co_supervision
+from tracker.models.user import MIN_PASSWORD_LENGTH, new_session_token
+from tracker.services.audit import record
+
+log = logging.getLogger(__name__)
+
+LINK_SALT = "tracker.set-password"
+Purpose = Literal["invite", "reset"]
+
+
+class AccountError(ValueError):
+    """A change to an account was refused; ``field`` names the form field it concerns."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def normalise_email(email: str) -> str:
+    """Return the address as stored: trimmed and lower case."""
+    return email.strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    """Return the user with this address (any case), or None."""
+    return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+
+
+def select_users(search: str = "") -> Select:
+    """Return a query of users whose name or e-mail contains ``search``, by name."""
+    query = (
+        db.select(User)
+        .options(
+            selectinload(User.coordinator_scopes).selectinload(CoordinatorScope.faculty),
+            selectinload(User.coordinator_scopes).selectinload(CoordinatorScope.programme),
+        )
+        .order_by(User.name, User.id)
+    )
+    search = search.strip()
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
+        )
+    return query
+
+
+def get_enrolment_roles(user_ids: list[int]) -> dict[str, set[int]]:
+    """Return which of these users are candidates and which supervise someone."""
+    if not user_ids:
+        return {"candidate": set(), "supervisor": set()}
+    candidates = db.session.scalars(
+        db.select(Enrolment.person_id).where(Enrolment.person_id.in_(user_ids)).distinct()
+    )
+    supervisors = db.session.scalars(
+        db.select(Enrolment.main_supervisor_id)
+        .where(Enrolment.main_supervisor_id.in_(user_ids))
+        .union(db.select(co_supervision.c.user_id).where(co_supervision.c.user_id.in_(user_ids)))
+    )
+    return {"candidate": set(candidates), "supervisor": set(supervisors)}
+
+
+def _check_email_free(email: str, user: User | None = None) -> None:
+    other = get_user_by_email(email)
+    if other is not None and other is not user:
+        raise AccountError("email", _("Another account already uses this e-mail address."))
+
+
+def _scope_ids(user: User) -> tuple[set[int], set[int]]:
+    faculties = {s.faculty_id for s in user.coordinator_scopes if s.faculty_id is not None}
+    programmes = {s.programme_id for s in user.coordinator_scopes if s.programme_id is not None}
+    return faculties, programmes
+
+
+def scope_ids(user: User) -> dict[str, list[int]]:
+    """Return the ids of the faculties and programmes the user coordinates, for forms."""
+    faculties, programmes = _scope_ids(user)
+    return {"faculties": sorted(faculties), "programmes": sorted(programmes)}
+
+
+def describe_scopes(user: User) -> list[str]:
+    """Return the codes of the faculties and programmes the user coordinates, sorted."""
+    codes = [
+        (scope.faculty or scope.programme).code
+        for scope in user.coordinator_scopes
+        if scope.faculty is not None or scope.programme is not None
+    ]
+    return sorted(codes)
+
+
+def _set_scopes(
+    user: User, faculties: Iterable[Faculty], programmes: Iterable[Programme], *, keep: bool
+) -> None:
+    """Make the user coordinate exactly these (or, with ``keep``, at least these) units."""
+    faculties, programmes = list(faculties), list(programmes)
+    if not keep:
+        wanted_f = {f.id for f in faculties}
+        wanted_p = {p.id for p in programmes}
+        for scope in list(user.coordinator_scopes):
+            if scope.faculty_id is not None and scope.faculty_id not in wanted_f:
+                user.coordinator_scopes.remove(scope)
+            elif scope.programme_id is not None and scope.programme_id not in wanted_p:
+                user.coordinator_scopes.remove(scope)
+    have_f, have_p = _scope_ids(user)
+    for faculty in faculties:
+        if faculty.id not in have_f:
+            user.coordinator_scopes.append(CoordinatorScope(faculty=faculty))
+    for programme in programmes:
+        if programme.id not in have_p:
+            user.coordinator_scopes.append(CoordinatorScope(programme=programme))
+
+
+def _roles(user: User) -> dict[str, Any]:
+    faculties, programmes = _scope_ids(user)
+    return {
+        "is_admin": user.is_admin,
+        "faculties": sorted(faculties),
+        "programmes": sorted(programmes),
+    }
+
+
+def check_password_rules(password: str) -> None:
+    """Raise AccountError unless the password is long enough."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            "password",
+            _("The password must have at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+        )
+
+
+def create_user(
+    actor: Any,
+    *,
+    email: str,
+    name: str,
+    is_admin: bool = False,
+    faculties: Iterable[Faculty] = (),
+    programmes: Iterable[Programme] = (),
+    password: str | None = None,
+) -> User:
+    """Create an account (with a password, or none until the person sets one)."""
+    _check_email_free(email)
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        is_admin=is_admin,
+        active=True,
+        session_token=new_session_token(),
+    )
+    if password:
+        check_password_rules(password)
+        user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    db.session.add(user)
+    _set_scopes(user, faculties, programmes, keep=True)
+    db.session.flush()
+    record("user_created", actor, user, email=user.email, **_roles(user))
+    return user
+
+
+def update_user(
+    actor: Any,
+    user: User,
+    *,
+    email: str,
+    name: str,
+    active: bool,
+    is_admin: bool,
+    faculties: Iterable[Faculty],
+    programmes: Iterable[Programme],
+) -> dict[str, Any]:
+    """Change an account's details and roles; return what changed.
+
+    Administrators cannot lock themselves out: they keep their own admin flag and account.
+    """
+    if actor is not None and actor.id == user.id:
+        if not is_admin:
+            raise AccountError("is_admin", _("You cannot remove your own administrator role."))
+        if not active:
+            raise AccountError("active", _("You cannot deactivate your own account."))
+    _check_email_free(email, user)
+    before = {"email": user.email, "name": user.name, "active": user.active, **_roles(user)}
+    user.email = normalise_email(email)
+    user.name = name.strip()
+    if user.active and not active:
+        user.end_sessions()
+    user.active = active
+    user.is_admin = is_admin
+    _set_scopes(user, faculties, programmes, keep=False)
+    db.session.flush()
+    after = {"email": user.email, "name": user.name, "active": user.active, **_roles(user)}
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        record("user_updated", actor, user, changes=changes)
+    return changes
+
+
+def grant_roles(
+    actor: Any,
+    user: User,
+    *,
+    is_admin: bool = False,
+    faculties: Iterable[Faculty] = (),
+    programmes: Iterable[Programme] = (),
+) -> dict[str, Any]:
+    """Add roles to an account, keeping those it has; return what changed."""
+    before = _roles(user)
+    user.is_admin = user.is_admin or is_admin
+    _set_scopes(user, faculties, programmes, keep=True)
+    db.session.flush()
+    after = _roles(user)
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        record("user_updated", actor, user, changes=changes)
+    return changes
+
+
+def _fingerprint(user: User) -> str:
+    """Digest the secrets a used link changes, so the link works only once."""
+    material = f"{user.password_hash or ''}|{user.session_token}".encode()
+    return hashlib.sha256(material).hexdigest()[:32]
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
+
+
+def password_token(user: User) -> str:
+    """Return a signed, expiring token that lets the user set a password once."""
+    return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user)})
+
+
+def user_for_token(token: str) -> User | None:
+    """Return the active user a set-password token belongs to; None if bad, expired or used."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_TOKEN_MAX_AGE"])
+    except BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+        return None
+    user = db.session.get(User, data["uid"])
+    if user is None or not user.active:
+        return None
+    if not secrets.compare_digest(str(data.get("fp", "")), _fingerprint(user)):
+        return None
+    return user
+
+
+def password_link(user: User) -> str:
+    """Return the absolute set-password link for e-mails (built from TRACKER_BASE_URL)."""
+    token = password_token(user)
+    if has_request_context():
+        path = url_for("auth.set_password", token=token, _external=False)
+    else:
+        with current_app.test_request_context():
+            path = url_for("auth.set_password", token=token, _external=False)
+    return external_url(path)
+
+
+def send_password_link(user: User, purpose: Purpose, actor: Any = None) -> bool:
+    """E-mail the user a set-password link (an invitation or a reset); return whether it went."""
+    if not user.active:
+        raise AccountError("active", _("The account is not active; activate it first."))
+    link = password_link(user)
+    hours = current_app.config["PASSWORD_TOKEN_MAX_AGE"] // 3600
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        if purpose == "invite":
+            subject = _("Your account in the mobility plan tracker")
+            intro = _(
+                "Hello %(name)s,\n\nan account in the mobility plan tracker has been made for "
+                "you. Choose your password with this link:",
+                name=user.name,
+            )
+        else:
+            subject = _("Set a new password for the mobility plan tracker")
+            intro = _(
+                "Hello %(name)s,\n\nsomeone (hopefully you) asked to set a new password for "
+                "your account in the mobility plan tracker. Choose it with this link:",
+                name=user.name,
+            )
+        outro = _(
+            "The link works once and expires in %(hours)d hours. If you did not expect this "
+            "message, you can ignore it.",
+            hours=hours,
+        )
+    body = f"{intro}\n\n{link}\n\n{outro}\n"
+    try:
+        send_mail(user.email, subject, body)
+    except (smtplib.SMTPException, OSError):
+        log.exception("Could not send the %s link to %s", purpose, user.email)
+        record("password_link_failed", actor, user, purpose=purpose)
+        return False
+    record("password_link_sent", actor, user, purpose=purpose)
+    return True
+
+
+def set_password(user: User, password: str, actor: Any = None) -> None:
+    """Give the user a new password; every other session and every older link stop working."""
+    check_password_rules(password)
+    user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    db.session.flush()
+    record("password_set", actor or user, user)

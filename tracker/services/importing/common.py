@@ -1,0 +1,221 @@
+"""Pieces shared by the three imports: messages, row errors, field parsing, batching."""
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+from tracker.extensions import db
+from tracker.models import User
+
+E = TypeVar("E", bound=StrEnum)
+
+# Enough bound parameters per IN (...) to keep the number of queries small, well below
+# SQLite's and PostgreSQL's limits on parameters in one statement.
+CHUNK_SIZE = 2000
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_YES = frozenset({"yes", "ja", "true", "1"})
+_NO = frozenset({"no", "nei", "false", "0"})
+
+
+@dataclass
+class RowError:
+    """A reason why one line of the file cannot be imported."""
+
+    line: int  # physical line number in the file; the header is line 1
+    message: str
+
+
+class Row:
+    """One data row of the file, with parsers that record a RowError for a bad value."""
+
+    __slots__ = ("errors", "line", "ok", "values")
+
+    def __init__(self, line: int, values: dict[str, str], errors: list[RowError]) -> None:
+        self.line = line
+        self.values = values
+        self.errors = errors
+        self.ok = True
+
+    def error(self, message: str) -> None:
+        """Record a problem with this row."""
+        self.errors.append(RowError(self.line, message))
+        self.ok = False
+
+    def text(self, column: str, *, required: bool = False, max_length: int = 200) -> str:
+        """Return the value of ``column`` ("" when empty); check presence and length."""
+        value = self.values.get(column, "")
+        if not value:
+            if required:
+                self.error(_("%(column)s is required.", column=column))
+            return ""
+        if len(value) > max_length:
+            self.error(
+                _(
+                    "%(column)s is longer than %(max)d characters.",
+                    column=column,
+                    max=max_length,
+                )
+            )
+            return ""
+        return value
+
+    def date(self, column: str, *, required: bool = False) -> date | None:
+        """Return the YYYY-MM-DD date in ``column``, or None when empty or bad."""
+        value = self.text(column, required=required)
+        if not value:
+            return None
+        if _DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.error(
+            _(
+                "%(column)s “%(value)s” is not a valid date in the form YYYY-MM-DD.",
+                column=column,
+                value=value,
+            )
+        )
+        return None
+
+    def choice(self, column: str, enum_class: type[E], *, required: bool = False) -> E | None:
+        """Return the member of ``enum_class`` named in ``column`` (any case), or None."""
+        value = self.text(column, required=required)
+        if not value:
+            return None
+        try:
+            return enum_class(value.lower())
+        except ValueError:
+            self.error(
+                _(
+                    "%(column)s “%(value)s” is not one of: %(allowed)s.",
+                    column=column,
+                    value=value,
+                    allowed=", ".join(m.value for m in enum_class),
+                )
+            )
+            return None
+
+    def flag(self, column: str) -> bool | None:
+        """Return yes/no (also ja/nei, true/false, 1/0) as a bool, or None when empty."""
+        value = self.text(column).lower()
+        if not value:
+            return None
+        if value in _YES:
+            return True
+        if value in _NO:
+            return False
+        self.error(
+            _(
+                "%(column)s “%(value)s” must be yes or no.",
+                column=column,
+                value=self.values[column],
+            )
+        )
+        return None
+
+
+class EmailChecker:
+    """Validate and normalise e-mail addresses, each distinct address once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str | None] = {}
+
+    def __call__(self, row: Row, column: str, *, required: bool = False) -> str:
+        """Return the address in ``column`` in lower case, or "" when empty or bad."""
+        value = row.text(column, required=required, max_length=254)
+        if not value:
+            return ""
+        if value not in self._seen:
+            try:
+                normalized = validate_email(value, check_deliverability=False).normalized
+                self._seen[value] = normalized.lower()
+            except EmailNotValidError:
+                self._seen[value] = None
+        address = self._seen[value]
+        if address is None:
+            row.error(
+                _(
+                    "%(column)s “%(value)s” is not a valid e-mail address.",
+                    column=column,
+                    value=value,
+                )
+            )
+            return ""
+        return address
+
+
+class Importer:
+    """Base of one kind of import: parse each row, resolve against the database, write."""
+
+    kind: ClassVar[str]
+    columns: ClassVar[tuple[str, ...]]
+    required_columns: ClassVar[frozenset[str]]
+
+    def __init__(self, *, actor: Any, today: date, errors: list[RowError]) -> None:
+        self.actor = actor
+        self.today = today
+        self.errors = errors
+        self.created = 0
+        self.updated = 0
+        self.unchanged = 0
+
+    def error(self, line: int, message: str) -> None:
+        """Record a problem found on ``line``."""
+        self.errors.append(RowError(line, message))
+
+    def parse(self, row: Row) -> None:
+        """Check one row on its own and keep what the later steps need."""
+        raise NotImplementedError
+
+    def resolve(self) -> None:
+        """Check the rows against the database and each other; count what would change."""
+        raise NotImplementedError
+
+    def write(self) -> None:
+        """Write the changes counted by resolve (only called when there is no error)."""
+        raise NotImplementedError
+
+    def audit_detail(self) -> dict[str, Any]:
+        """Return extra facts for the audit record."""
+        return {}
+
+
+def chunked(values: Iterable[Any], size: int = CHUNK_SIZE) -> Iterator[list[Any]]:
+    """Yield ``values`` in lists of at most ``size``."""
+    batch: list[Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def bulk_insert(model: type, rows: list[dict[str, Any]], *returning: Any) -> Any:
+    """Insert ``rows`` in a few statements; return the ``returning`` columns in row order."""
+    statement = db.insert(model)
+    if returning:
+        statement = statement.returning(*returning, sort_by_parameter_order=True)
+    # By default the ORM leaves None values out and so splits the rows into one batch
+    # per run of equal key sets; joining the RETURNING results of thousands of small
+    # batches takes quadratic time. Every row here names the same keys.
+    return db.session.execute(statement.execution_options(render_nulls=True), rows)
+
+
+def user_ids_by_email(emails: Iterable[str]) -> dict[str, int]:
+    """Return the ids of the users with these e-mail addresses, in a few queries."""
+    ids: dict[str, int] = {}
+    for chunk in chunked(sorted(set(emails))):
+        ids.update(
+            db.session.execute(db.select(User.email, User.id).where(User.email.in_(chunk))).all()
+        )
+    return ids

@@ -1,0 +1,126 @@
+"""Import programmes with their faculties: ``code,name,faculty_code,faculty_name``."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.extensions import db
+from tracker.models import Faculty, Programme
+from tracker.services.importing.common import Importer, Row, _
+
+
+@dataclass(slots=True)
+class _ProgrammeRow:
+    line: int
+    code: str
+    name: str
+    faculty_code: str
+    faculty_name: str
+
+
+class ProgrammeImporter(Importer):
+    """Create or update programmes by code, and their faculties by code."""
+
+    kind = "programmes"
+    columns = ("code", "name", "faculty_code", "faculty_name")
+    required_columns = frozenset(columns)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rows: list[_ProgrammeRow] = []
+        self.line_of_code: dict[str, int] = {}
+        # faculty code -> (name given in the file, line that first gave it)
+        self.faculty_names: dict[str, tuple[str, int]] = {}
+        self.faculties: dict[str, Faculty] = {}
+        self.programmes: dict[str, Programme] = {}
+        self.faculties_created = 0
+        self.faculties_renamed = 0
+
+    def parse(self, row: Row) -> None:
+        """Check one programme row."""
+        code = row.text("code", required=True, max_length=32)
+        name = row.text("name", required=True)
+        faculty_code = row.text("faculty_code", required=True, max_length=32)
+        faculty_name = row.text("faculty_name")
+        if code and code in self.line_of_code:
+            row.error(
+                _(
+                    "Programme %(code)s is already on line %(first)d.",
+                    code=code,
+                    first=self.line_of_code[code],
+                )
+            )
+        if faculty_code and faculty_name:
+            given = self.faculty_names.setdefault(faculty_code, (faculty_name, row.line))
+            if given[0] != faculty_name:
+                row.error(
+                    _(
+                        "Faculty %(code)s is called “%(other)s” on line %(first)d.",
+                        code=faculty_code,
+                        other=given[0],
+                        first=given[1],
+                    )
+                )
+        if not row.ok:
+            return
+        self.line_of_code[code] = row.line
+        self.rows.append(_ProgrammeRow(row.line, code, name, faculty_code, faculty_name))
+
+    def resolve(self) -> None:
+        """Find the existing faculties and programmes and count the changes."""
+        self.faculties = {f.code: f for f in db.session.scalars(db.select(Faculty))}
+        codes = [r.code for r in self.rows]
+        self.programmes = {
+            p.code: p
+            for p in db.session.scalars(db.select(Programme).where(Programme.code.in_(codes)))
+        }
+        for r in self.rows:
+            faculty = self.faculties.get(r.faculty_code)
+            if faculty is None and r.faculty_code not in self.faculty_names:
+                self.error(
+                    r.line,
+                    _(
+                        "faculty_name is required: faculty %(code)s does not exist yet.",
+                        code=r.faculty_code,
+                    ),
+                )
+                continue
+            programme = self.programmes.get(r.code)
+            if programme is None:
+                self.created += 1
+            elif (
+                programme.name != r.name
+                or faculty is None
+                or programme.faculty_id != faculty.id
+                or (r.faculty_name and r.faculty_name != faculty.name)
+            ):
+                self.updated += 1
+            else:
+                self.unchanged += 1
+
+    def write(self) -> None:
+        """Create and update the faculties, then the programmes."""
+        for code, (name, _line) in self.faculty_names.items():
+            faculty = self.faculties.get(code)
+            if faculty is None:
+                faculty = self.faculties[code] = Faculty(code=code, name=name)
+                db.session.add(faculty)
+                self.faculties_created += 1
+            elif faculty.name != name:
+                faculty.name = name
+                self.faculties_renamed += 1
+        for r in self.rows:
+            faculty = self.faculties[r.faculty_code]
+            programme = self.programmes.get(r.code)
+            if programme is None:
+                db.session.add(Programme(code=r.code, name=r.name, faculty=faculty))
+            else:
+                programme.name = r.name
+                programme.faculty = faculty
+        db.session.flush()
+
+    def audit_detail(self) -> dict[str, Any]:
+        """Return how many faculties were created or renamed."""
+        return {
+            "faculties_created": self.faculties_created,
+            "faculties_renamed": self.faculties_renamed,
+        }

@@ -4,20 +4,21 @@ from flask import current_app, render_template
 from flask_login import current_user, login_required
 
 from tracker.domain import policy
-from tracker.domain.deadlines import plan_due_date
 from tracker.main import bp
 from tracker.queries import home
+from tracker.queries.plans import count_awaiting
 
 
 @bp.route("/")
 @login_required
 def index():
-    own = home.get_own_enrolments(current_user)
-    due_days = current_app.config["PLAN_DUE_DAYS"]
+    supervised = home.get_supervised_enrolments(current_user)
+    any_supervisor = current_app.config["ANY_SUPERVISOR_MAY_APPROVE"]
     return render_template(
         "main/index.html",
-        own=[(e, plan_due_date(e.start_date, due_days)) for e in own],
-        supervised=home.get_supervised_enrolments(current_user),
+        own=home.get_candidate_rows(current_user, current_app.config["PLAN_DUE_DAYS"]),
+        supervised=supervised,
+        waiting=count_awaiting(current_user, any_supervisor=any_supervisor) if supervised else None,
         programmes=home.get_programme_counts(current_user)
         if policy.is_coordinator(current_user)
         else [],

@@ -1,15 +1,20 @@
 """What each role's home page shows."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
+from tracker.domain.deadlines import plan_due_date
+from tracker.domain.plan_rules import NextStep, next_step
+from tracker.domain.vocabulary import PlanEvent, PlanStatus
 from tracker.extensions import db
 from tracker.models import (
     CoordinatorScope,
     Enrolment,
     Faculty,
+    PlanVersion,
     Programme,
     User,
     co_supervision,
@@ -26,6 +31,41 @@ def get_own_enrolments(user: User) -> list[Enrolment]:
             .order_by(Enrolment.start_date.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    enrolment: Enrolment
+    due: date
+    step: NextStep
+    comment: str | None  # the supervisor's comment when changes were requested
+
+
+def get_candidate_rows(user: User, plan_due_days: int) -> list[CandidateRow]:
+    """Return the user's enrolments with due date, next step and the supervisor's comment."""
+    own = get_own_enrolments(user)
+    waiting_ids = [
+        e.plan.id for e in own if e.plan and e.plan.status == PlanStatus.CHANGES_REQUESTED
+    ]
+    comments = dict(
+        db.session.execute(
+            db.select(PlanVersion.plan_id, PlanVersion.comment)
+            .where(
+                PlanVersion.plan_id.in_(waiting_ids),
+                PlanVersion.event == PlanEvent.CHANGES_REQUESTED,
+            )
+            .order_by(PlanVersion.id)  # the latest request wins in dict()
+        ).all()
+    )
+    return [
+        CandidateRow(
+            enrolment=e,
+            due=plan_due_date(e.start_date, plan_due_days),
+            step=next_step(e.status, e.plan.status if e.plan else None),
+            comment=comments.get(e.plan.id) if e.plan else None,
+        )
+        for e in own
+    ]
 
 
 def supervised_condition(user: User):

@@ -1,0 +1,214 @@
+"""Forms of the plan area. Every state change posts one of these (CSRF included)."""
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from tracker.domain.countries import country_choices, is_country
+from tracker.domain.plan_rules import StayContext, StayError, report_errors, stay_errors
+from tracker.domain.vocabulary import ActivityStatus, ActivityType, Funding, StayPurpose
+from tracker.labels import choices
+from tracker.plans.display import DOI, locale_name
+from tracker.plans.messages import error_text
+
+TEXT_LIMIT = 10_000
+UNKNOWN = StayError.UNKNOWN_COUNTRY
+
+
+# Dates outside this range are typing mistakes, and date arithmetic near year 9999 overflows.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+
+
+class IsoDateField(DateField):
+    """A date input whose parse error says what to type, limited to a sane range."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(str(_l("Enter the date as YYYY-MM-DD."))) from exc
+        if self.data is not None and not EARLIEST <= self.data <= LATEST:
+            self.data = None
+            raise ValueError(str(_l("Enter a date between 1900 and 2199.")))
+
+
+def _without_nul(value: Any) -> Any:
+    # PostgreSQL refuses text with NUL characters; nobody types them on purpose.
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class ButtonForm(FlaskForm):
+    """A bare POST: a button whose form carries only the CSRF token."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict) -> Any:
+            """Strip NUL characters from every text field of the plan forms."""
+            if issubclass(unbound_field.field_class, StringField):
+                options["filters"] = [*unbound_field.kwargs.get("filters", ()), _without_nul]
+            return unbound_field.bind(form=form, **options)
+
+
+class LockForm(ButtonForm):
+    """A bare POST that carries the version of the record it acts on."""
+
+    lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()], default=0)
+
+
+class PlanForm(LockForm):
+    narrative = TextAreaField(
+        _l("Narrative"),
+        validators=[Length(max=TEXT_LIMIT)],
+        description=_l("A few sentences on how you will take part in international research."),
+    )
+    no_stay_justification = TextAreaField(
+        _l("Justification for no stay abroad"),
+        validators=[Length(max=TEXT_LIMIT)],
+        description=_l("Required only if you plan no research stay abroad."),
+    )
+    submit = SubmitField(_l("Save plan"))
+
+
+def _add_rule_errors(form: FlaskForm, errors: dict, context: StayContext) -> bool:
+    for name, codes in errors.items():
+        form[name].errors = list(form[name].errors) + [error_text(c, context) for c in codes]
+    return not errors
+
+
+class StayForm(LockForm):
+    host_institution = StringField(
+        _l("Host institution"), validators=[DataRequired(), Length(max=300)]
+    )
+    host_contact = StringField(
+        _l("Host research group or contact person"), validators=[Length(max=300)]
+    )
+    city = StringField(_l("City"), validators=[Length(max=200)])
+    country = SelectField(
+        _l("Country"),
+        validators=[DataRequired(message=_l("Choose a country from the list."))],
+        validate_choice=False,  # an unknown code gets the rule's own message below
+    )
+    start_date = IsoDateField(_l("Start date"), validators=[InputRequired()])
+    end_date = IsoDateField(_l("End date"), validators=[InputRequired()])
+    purpose = SelectField(
+        _l("Purpose"), choices=lambda: choices(StayPurpose), validate_choice=False
+    )
+    funding = SelectField(
+        _l("Funding source"), choices=lambda: choices(Funding), validate_choice=False
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=TEXT_LIMIT)])
+    submit = SubmitField(_l("Save stay"))
+
+    def __init__(self, *args: Any, context: StayContext, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.context = context
+        self.country.choices = [("", _l("Choose a country"))] + country_choices(locale_name())
+
+    def validate_purpose(self, field: SelectField) -> None:
+        if field.data not in set(StayPurpose):
+            raise ValidationError(_l("Choose a purpose from the list."))
+
+    def validate_funding(self, field: SelectField) -> None:
+        if field.data not in set(Funding):
+            raise ValidationError(_l("Choose a funding source from the list."))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Check the fields, then the stay rules that involve several fields."""
+        valid = super().validate(extra_validators)
+        if self.start_date.data is not None and self.end_date.data is not None:
+            errors = stay_errors(
+                self.country.data, self.start_date.data, self.end_date.data, self.context
+            )
+        else:
+            valid = False
+            errors = {} if is_country(self.country.data or "") else {"country": [UNKNOWN]}
+        if self.country.errors:
+            errors.pop("country", None)  # already says to choose from the list
+        return _add_rule_errors(self, errors, self.context) and valid
+
+    def stay_fields(self) -> dict[str, Any]:
+        """Return the stay's values for the service."""
+        return {
+            "host_institution": self.host_institution.data.strip(),
+            "host_contact": (self.host_contact.data or "").strip(),
+            "city": (self.city.data or "").strip(),
+            "country": self.country.data,
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "purpose": StayPurpose(self.purpose.data),
+            "funding": Funding(self.funding.data),
+            "notes": (self.notes.data or "").strip(),
+        }
+
+
+class ActivityForm(LockForm):
+    type = SelectField(_l("Type"), choices=lambda: choices(ActivityType), validate_choice=False)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    planned_term = StringField(
+        _l("Planned term or date"),
+        validators=[Length(max=50)],
+        description=_l("For example 2027 spring or 2027-06-12."),
+    )
+    status = SelectField(
+        _l("Status"), choices=lambda: choices(ActivityStatus), validate_choice=False
+    )
+    evidence = StringField(
+        _l("Link or DOI"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("A web address starting with https:// or a DOI such as 10.1000/xyz123."),
+    )
+    submit = SubmitField(_l("Save activity"))
+
+    def validate_type(self, field: SelectField) -> None:
+        if field.data not in set(ActivityType):
+            raise ValidationError(_l("Choose a type from the list."))
+
+    def validate_status(self, field: SelectField) -> None:
+        if field.data not in set(ActivityStatus):
+            raise ValidationError(_l("Choose a status from the list."))
+
+    def validate_evidence(self, field: StringField) -> None:
+        text = field.data.strip()
+        if not (text.lower().startswith(("https://", "http://")) or DOI.match(text)):
+            raise ValidationError(
+                _l("Enter a web address starting with https:// or a DOI such as 10.1000/xyz123.")
+            )
+
+    def activity_fields(self) -> dict[str, Any]:
+        """Return the activity's values for the service."""
+        return {
+            "type": ActivityType(self.type.data),
+            "title": self.title.data.strip(),
+            "planned_term": (self.planned_term.data or "").strip(),
+            "status": ActivityStatus(self.status.data),
+            "evidence": (self.evidence.data or "").strip(),
+        }
+
+
+class ReportStayForm(LockForm):
+    start_date = IsoDateField(_l("Actual start date"), validators=[InputRequired()])
+    end_date = IsoDateField(_l("Actual end date"), validators=[InputRequired()])
+    report = TextAreaField(
+        _l("Short report"),
+        validators=[Length(max=TEXT_LIMIT)],
+        description=_l("What you did during the stay, in a few sentences."),
+    )
+    submit = SubmitField(_l("Report stay as done"))
+
+    def __init__(self, *args: Any, context: StayContext, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.context = context
+        self.today = today
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Check the fields, then that the dates make sense for a finished stay."""
+        valid = super().validate(extra_validators)
+        if self.start_date.data is None or self.end_date.data is None:
+            return False
+        errors = report_errors(self.start_date.data, self.end_date.data, self.context, self.today)
+        return _add_rule_errors(self, errors, self.context) and valid

@@ -1,0 +1,250 @@
+"""Use cases of the plan workflow (DESIGN §3): start, edit, submit, decide, revise.
+
+Every state change goes through the transition table of tracker.domain.workflow
+with the part the actor plays from tracker.domain.policy, writes an audit
+entry and queues its notifications. The services flush; the caller commits.
+"""
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.domain import policy
+from tracker.domain.plan_rules import StayContext, SubmitProblem, submit_problems
+from tracker.domain.snapshot import build_snapshot, snapshot_digest
+from tracker.domain.stays import CountingRules
+from tracker.domain.vocabulary import EnrolmentStatus, PlanEvent
+from tracker.domain.workflow import PlanAction, TransitionRefused, transition
+from tracker.extensions import db
+from tracker.models import Activity, Enrolment, Plan, PlanVersion
+from tracker.models.base import utcnow
+from tracker.services import notifications
+from tracker.services.audit import record
+
+ACTIVITY_FIELDS = ("type", "title", "planned_term", "status", "evidence")
+
+
+class Conflict(Exception):
+    """The record changed since the form was opened; nothing was saved."""
+
+
+class PlanIncomplete(Exception):
+    """The plan lacks what a submission needs."""
+
+    def __init__(self, problems: list[SubmitProblem]) -> None:
+        super().__init__(", ".join(problems))
+        self.problems = problems
+
+
+class CommentRequired(Exception):
+    """The action needs a comment and none was given."""
+
+
+def any_supervisor_decides() -> bool:
+    """Return whether co-supervisors decide too (TRACKER_ANY_SUPERVISOR_MAY_APPROVE)."""
+    return bool(current_app.config["ANY_SUPERVISOR_MAY_APPROVE"])
+
+
+def counting_rules() -> CountingRules:
+    """Return the counting rules of DESIGN §4 from the configuration."""
+    config = current_app.config
+    return CountingRules(home_country=config["HOME_COUNTRY"], min_stay_days=config["MIN_STAY_DAYS"])
+
+
+def stay_context(enrolment: Enrolment) -> StayContext:
+    """Return what the stays of this enrolment are checked against."""
+    return StayContext(enrolment.start_date, enrolment.expected_end_date, counting_rules())
+
+
+def check_version(obj: Any, expected: int | None) -> None:
+    """Raise Conflict unless the record still has the version the form was opened with."""
+    if expected is not None and obj.lock_version != expected:
+        raise Conflict
+
+
+def flush() -> None:
+    """Flush the session, turning a concurrent update (stale version) into Conflict."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise Conflict from exc
+
+
+def require_editable(actor: Any, enrolment: Enrolment) -> None:
+    """Raise TransitionRefused unless the actor may change the plan's content now."""
+    if not policy.can_edit_plan(actor, enrolment):
+        raise TransitionRefused("the plan cannot be edited in its current state")
+
+
+def current_snapshot(plan: Plan) -> dict[str, Any]:
+    """Return the snapshot of the plan's content as it is now."""
+    enrolment = plan.enrolment
+    return build_snapshot(plan, enrolment.stays, enrolment.activities)
+
+
+def latest_version(plan: Plan, event: PlanEvent) -> PlanVersion | None:
+    """Return the plan's most recent version with this event, if any."""
+    found = [v for v in plan.versions if v.event == event]
+    return found[-1] if found else None
+
+
+def _add_version(
+    plan: Plan, actor: Any, event: PlanEvent, number: int, snapshot: dict, comment: str = ""
+) -> PlanVersion:
+    version = PlanVersion(
+        plan=plan,
+        number=number,
+        event=event,
+        actor_id=actor.id,
+        comment=comment,
+        snapshot=snapshot,
+        snapshot_sha256=snapshot_digest(snapshot),
+    )
+    db.session.add(version)
+    return version
+
+
+def _apply(plan: Plan, actor: Any, action: PlanAction, comment: str = ""):
+    """Return the transition for the actor's action, or raise TransitionRefused/CommentRequired."""
+    enrolment = plan.enrolment
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        raise TransitionRefused("the enrolment is no longer active")
+    role = policy.actor_for(actor, enrolment, any_supervisor=any_supervisor_decides())
+    found = transition(plan.status, action, role)
+    if found.comment_required and not comment.strip():
+        raise CommentRequired
+    return found
+
+
+def start_plan(enrolment: Enrolment, actor: Any) -> Plan:
+    """Create the enrolment's plan as an empty draft."""
+    if not policy.can_start_plan(actor, enrolment):
+        raise TransitionRefused("a plan cannot be started here")
+    plan = Plan(enrolment=enrolment)
+    db.session.add(plan)
+    flush()
+    record("plan_started", actor, plan, enrolment_id=enrolment.id)
+    return plan
+
+
+def save_plan(
+    plan: Plan, actor: Any, *, narrative: str, no_stay_justification: str, lock_version: int
+) -> None:
+    """Save the plan's narrative and the justification for having no stay abroad."""
+    check_version(plan, lock_version)
+    require_editable(actor, plan.enrolment)
+    plan.narrative = narrative.strip()
+    plan.no_stay_justification = no_stay_justification.strip()
+    flush()
+    record("plan_saved", actor, plan)
+
+
+def add_activity(enrolment: Enrolment, actor: Any, **fields: Any) -> Activity:
+    """Add an activity to the enrolment's plan."""
+    require_editable(actor, enrolment)
+    activity = Activity(enrolment=enrolment, **{k: fields[k] for k in ACTIVITY_FIELDS})
+    db.session.add(activity)
+    flush()
+    record("activity_added", actor, activity, enrolment_id=enrolment.id)
+    return activity
+
+
+def update_activity(activity: Activity, actor: Any, *, lock_version: int, **fields: Any) -> None:
+    """Change an activity of the plan."""
+    check_version(activity, lock_version)
+    require_editable(actor, activity.enrolment)
+    for name in ACTIVITY_FIELDS:
+        setattr(activity, name, fields[name])
+    flush()
+    record("activity_updated", actor, activity, enrolment_id=activity.enrolment_id)
+
+
+def remove_activity(activity: Activity, actor: Any, *, lock_version: int) -> None:
+    """Remove an activity from the plan."""
+    check_version(activity, lock_version)
+    require_editable(actor, activity.enrolment)
+    record("activity_removed", actor, activity, enrolment_id=activity.enrolment_id)
+    activity.enrolment.activities.remove(activity)
+    flush()
+
+
+def submit_plan(plan: Plan, actor: Any, *, lock_version: int | None = None) -> PlanVersion:
+    """Submit the plan for the supervisor's decision, recording an immutable snapshot."""
+    check_version(plan, lock_version)
+    found = _apply(plan, actor, PlanAction.SUBMIT)
+    problems = get_submit_problems(plan)
+    if problems:
+        raise PlanIncomplete(problems)
+    number = max((v.number for v in plan.versions), default=0) + 1
+    version = _add_version(plan, actor, found.event, number, current_snapshot(plan))
+    plan.status = found.target
+    plan.submitted_at = utcnow()
+    flush()
+    record("plan_submitted", actor, plan, number=number, sha256=version.snapshot_sha256)
+    notifications.notify_plan_submitted(plan, number)
+    return version
+
+
+def _decide(
+    plan: Plan, actor: Any, action: PlanAction, comment: str, lock_version: int | None
+) -> PlanVersion:
+    check_version(plan, lock_version)
+    found = _apply(plan, actor, action, comment)
+    submitted = latest_version(plan, PlanEvent.SUBMITTED)
+    if submitted is None:
+        raise TransitionRefused("there is no submission to decide on")
+    # The decision records exactly what was submitted (and reviewed), so its
+    # digest matches the submission's.
+    version = _add_version(
+        plan, actor, found.event, submitted.number, dict(submitted.snapshot), comment.strip()
+    )
+    plan.status = found.target
+    return version
+
+
+def approve_plan(
+    plan: Plan, actor: Any, comment: str = "", *, lock_version: int | None = None
+) -> PlanVersion:
+    """Approve the submitted plan; it becomes the version in force and its stays count."""
+    version = _decide(plan, actor, PlanAction.APPROVE, comment, lock_version)
+    plan.approved_version = version
+    approved_ids = {row["id"] for row in version.snapshot.get("stays", [])}
+    for stay in plan.enrolment.stays:
+        stay.in_approved_plan = str(stay.id) in approved_ids
+    flush()
+    record("plan_approved", actor, plan, number=version.number, sha256=version.snapshot_sha256)
+    notifications.notify_plan_decided(plan, True, actor, version.comment)
+    return version
+
+
+def request_changes(
+    plan: Plan, actor: Any, comment: str, *, lock_version: int | None = None
+) -> PlanVersion:
+    """Return the submitted plan to the candidate with a required comment."""
+    version = _decide(plan, actor, PlanAction.REQUEST_CHANGES, comment, lock_version)
+    flush()
+    record("plan_changes_requested", actor, plan, number=version.number)
+    notifications.notify_plan_decided(plan, False, actor, version.comment)
+    return version
+
+
+def start_revision(plan: Plan, actor: Any, *, lock_version: int | None = None) -> PlanVersion:
+    """Open an approved plan for a revision; the approved version stays in force meanwhile."""
+    check_version(plan, lock_version)
+    found = _apply(plan, actor, PlanAction.START_REVISION)
+    number = plan.approved_version.number if plan.approved_version else 0
+    version = _add_version(plan, actor, found.event, number, current_snapshot(plan))
+    plan.status = found.target
+    flush()
+    record("plan_revision_started", actor, plan, number=number)
+    return version
+
+
+def get_submit_problems(plan: Plan) -> list[SubmitProblem]:
+    """Return what the plan still lacks before it can be submitted."""
+    return submit_problems(
+        ((s.country, s.status) for s in plan.enrolment.stays),
+        plan.no_stay_justification,
+        counting_rules().home_country,
+    )

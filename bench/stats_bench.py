@@ -1,0 +1,397 @@
+"""Benchmark the statistics document and the coordinator pages on a large institution.
+
+Builds 20,000 enrolments and 30,000 stays (plus people, supervisors, plans and
+approved versions) with bulk INSERTs, then times, with time.perf_counter, the
+statistics document on its own and every coordinator page through the Flask test
+client. Each figure is the median of several runs; the number of SQL statements
+per page is printed too.
+
+    .venv/bin/python bench/stats_bench.py                       # SQLite in a temp folder
+    .venv/bin/python bench/stats_bench.py --database-url \\
+        postgresql+psycopg://postgres@127.0.0.1:5432/tracker_bench --wipe
+
+The database given is emptied (DROP SCHEMA public on PostgreSQL): point it at a
+scratch database. Targets: document < 150 ms, each page < 300 ms.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy import event, insert  # noqa: E402
+
+from config import TestConfig  # noqa: E402
+
+AS_OF = date(2026, 11, 26)
+PASSWORD = "benchmark password"  # noqa: S105 - a throw-away account in a scratch database
+DOCUMENT_BUDGET_MS = 150
+PAGE_BUDGET_MS = 300
+
+PAGES = [
+    ("dashboard", "/coordinator/?as_of={as_of}"),
+    ("dashboard (faculty)", "/coordinator/?as_of={as_of}&faculty=F0"),
+    ("list: candidates", "/coordinator/lists/candidates?as_of={as_of}"),
+    (
+        "list: candidates by supervisor, p. 40",
+        "/coordinator/lists/candidates?as_of={as_of}&sort=supervisor&page=40",
+    ),
+    ("list: candidates, search", "/coordinator/lists/candidates?as_of={as_of}&q=person%201"),
+    ("list: overdue", "/coordinator/lists/overdue?as_of={as_of}"),
+    ("list: at risk", "/coordinator/lists/at-risk?as_of={as_of}"),
+    ("list: waiting", "/coordinator/lists/waiting?as_of={as_of}"),
+    ("API /api/v1/stats", "/api/v1/stats?as_of={as_of}"),
+    ("CSV: statistics", "/coordinator/statistics.csv?as_of={as_of}"),
+    ("CSV: all candidates (20,000 rows)", "/coordinator/lists/candidates/export.csv?as_of={as_of}"),
+]
+
+
+def parse_args() -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="default: a new SQLite file in a temp folder")
+    parser.add_argument("--wipe", action="store_true", help="allow emptying a database in use")
+    parser.add_argument("--enrolments", type=int, default=20_000)
+    parser.add_argument("--stays", type=int, default=30_000)
+    parser.add_argument("--runs", type=int, default=9, help="timed runs per figure (median)")
+    parser.add_argument("--seed", type=int, default=2014)
+    return parser.parse_args()
+
+
+def make_app(url: str):
+    """Return the app on the bench database, with the test settings (no CSRF, fast hashing)."""
+    os.environ.setdefault("TRACKER_INSTANCE_PATH", tempfile.mkdtemp(prefix="tracker-bench-"))
+    from tracker import create_app
+
+    class BenchConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    return create_app(BenchConfig)
+
+
+def reset_schema(app, wipe: bool) -> None:
+    """Empty the database and build the schema with the migrations."""
+    from flask_migrate import upgrade
+
+    from tracker.extensions import db
+
+    with app.app_context():
+        tables = sa.inspect(db.engine).get_table_names()
+        if tables and not wipe:
+            sys.exit("The database has tables: pass --wipe to empty it (a scratch database only).")
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        else:
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+
+
+def _ids(statement, rows: list[dict]) -> list[int]:
+    from tracker.extensions import db
+
+    if not rows:
+        return []
+    return list(db.session.execute(statement, rows).scalars())
+
+
+def generate(n_enrolments: int, n_stays: int, seed: int) -> None:
+    """Insert a believable institution: 8 faculties, 48 programmes, people, plans and stays."""
+    from tracker.extensions import db
+    from tracker.models import (
+        CoordinatorScope,
+        Enrolment,
+        Faculty,
+        Plan,
+        PlanVersion,
+        Programme,
+        Stay,
+        User,
+        co_supervision,
+    )
+
+    rng = random.Random(seed)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    stamps = {"created_at": now, "updated_at": now}
+
+    faculty_ids = _ids(
+        insert(Faculty).returning(Faculty.id, sort_by_parameter_order=True),
+        [{"code": f"F{i}", "name": f"Faculty {i}"} for i in range(8)],
+    )
+    programme_ids = _ids(
+        insert(Programme).returning(Programme.id, sort_by_parameter_order=True),
+        [
+            {"code": f"P{f}{p}", "name": f"Programme {f}.{p}", "faculty_id": faculty_ids[f]}
+            for f in range(8)
+            for p in range(6)
+        ],
+    )
+    supervisors = _ids(
+        insert(User).returning(User.id, sort_by_parameter_order=True),
+        [
+            {
+                "email": f"supervisor{i}@example.org",
+                "name": f"Supervisor {i:04d}",
+                "session_token": f"s{i}",
+                **stamps,
+            }
+            for i in range(1500)
+        ],
+    )
+    people = _ids(
+        insert(User).returning(User.id, sort_by_parameter_order=True),
+        [
+            {
+                "email": f"person{i}@example.org",
+                "name": f"Person {i:05d}",
+                "session_token": f"p{i}",
+                **stamps,
+            }
+            for i in range(n_enrolments)
+        ],
+    )
+
+    enrolments = []
+    for person_id in people:
+        kind = "phd" if rng.random() < 0.75 else "postdoc"
+        start = date(2012, 1, 1) + timedelta(days=rng.randrange(0, (AS_OF - date(2012, 1, 1)).days))
+        length = 365 * (4 if kind == "phd" else 2)
+        expected = start + timedelta(days=length)
+        end = None
+        status = "active"
+        if expected < AS_OF and rng.random() < 0.85:
+            status, end = "completed", expected + timedelta(days=rng.randrange(-60, 300))
+            end = min(end, AS_OF - timedelta(days=1))
+        elif rng.random() < 0.06:
+            status = "withdrawn"
+            end = min(AS_OF, start + timedelta(days=rng.randrange(30, length)))
+        enrolments.append(
+            {
+                "person_id": person_id,
+                "programme_id": rng.choice(programme_ids),
+                "kind": kind,
+                "status": status,
+                "start_date": start,
+                "expected_end_date": expected,
+                "end_date": end,
+                "main_supervisor_id": rng.choice(supervisors),
+                "international_experience": kind == "postdoc" and rng.random() < 0.4,
+                "lock_version": 1,
+                **stamps,
+            }
+        )
+    enrolment_ids = _ids(
+        insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True), enrolments
+    )
+    db.session.execute(
+        insert(co_supervision),
+        [
+            {"enrolment_id": e, "user_id": rng.choice(supervisors)}
+            for e in enrolment_ids
+            if rng.random() < 0.5
+        ],
+    )
+
+    statuses = ["draft", "submitted", "changes_requested", "approved"]
+    with_plan = [e for e in enrolment_ids if rng.random() < 0.85]
+    plan_rows = [
+        {
+            "enrolment_id": e,
+            "status": rng.choices(statuses, weights=[15, 10, 5, 70])[0],
+            "narrative": "",
+            "no_stay_justification": "",
+            "lock_version": 1,
+            "submitted_at": now - timedelta(days=rng.randrange(0, 400)),
+            **stamps,
+        }
+        for e in with_plan
+    ]
+    plan_ids = _ids(insert(Plan).returning(Plan.id, sort_by_parameter_order=True), plan_rows)
+    approved_plans = [
+        p for p, row in zip(plan_ids, plan_rows, strict=True) if row["status"] == "approved"
+    ]
+    version_ids = _ids(
+        insert(PlanVersion).returning(PlanVersion.id, sort_by_parameter_order=True),
+        [
+            {
+                "plan_id": p,
+                "number": 1,
+                "event": "approved",
+                "created_at": now,
+                "comment": "",
+                "snapshot": {},
+                "snapshot_sha256": "0" * 64,
+            }
+            for p in approved_plans
+        ],
+    )
+    db.session.execute(
+        sa.update(Plan),
+        [
+            {"id": p, "approved_version_id": v, "lock_version": 1}
+            for p, v in zip(approved_plans, version_ids, strict=True)
+        ],
+    )
+
+    starts = {e: row["start_date"] for e, row in zip(enrolment_ids, enrolments, strict=True)}
+    countries = ["DE", "US", "FR", "GB", "SE", "NL", "JP", "CA", "AU", "NO"]
+    stay_rows = []
+    for i in range(n_stays):
+        enrolment_id = rng.choice(enrolment_ids)
+        start = starts[enrolment_id] + timedelta(days=rng.randrange(30, 900))
+        end = start + timedelta(days=rng.randrange(5, 180))
+        status = rng.choices(["completed", "planned", "cancelled"], weights=[50, 35, 15])[0]
+        if status == "completed" and end > AS_OF:
+            status = "planned"
+        stay_rows.append(
+            {
+                "enrolment_id": enrolment_id,
+                "host_institution": f"Host {i}",
+                "host_contact": "",
+                "city": "",
+                "country": rng.choice(countries),
+                "start_date": start,
+                "end_date": end,
+                "purpose": "research_stay",
+                "funding": "none",
+                "notes": "",
+                "status": status,
+                "in_approved_plan": rng.random() < 0.6,
+                "report": "",
+                "return_comment": "",
+                "lock_version": 1,
+                **stamps,
+            }
+        )
+    db.session.execute(insert(Stay), stay_rows)
+
+    admin = User(email="bench-admin@example.org", name="Bench Admin", is_admin=True)
+    admin.set_password(PASSWORD, method="pbkdf2:sha256:1000")
+    coordinator = User(email="bench-coordinator@example.org", name="Bench Coordinator")
+    coordinator.set_password(PASSWORD, method="pbkdf2:sha256:1000")
+    coordinator.coordinator_scopes.append(CoordinatorScope(faculty_id=faculty_ids[0]))
+    db.session.add_all([admin, coordinator])
+    db.session.commit()
+    # Fresh statistics for the query planner, as a database in use would have.
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
+
+
+def median_ms(func: Callable[[], object], runs: int) -> float:
+    """Return the median wall time of ``func`` in milliseconds, after one warm-up run."""
+    func()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def count_statements(app, func: Callable[[], object]) -> int:
+    """Return the number of SQL statements ``func`` sends."""
+    from tracker.extensions import db
+
+    seen = []
+
+    def record(*args):
+        seen.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        func()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(seen)
+
+
+def main() -> None:
+    """Build the data, time the document and the pages, print the figures."""
+    args = parse_args()
+    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
+    app = make_app(url)
+    reset_schema(app, args.wipe or not args.database_url)
+
+    from tracker.domain.targets import TargetSettings
+    from tracker.extensions import db
+    from tracker.queries.scope import Filters, resolve_filters
+    from tracker.queries.stats import build_statistics
+
+    with app.app_context():
+        started = time.perf_counter()
+        generate(args.enrolments, args.stays, args.seed)
+        built_in = time.perf_counter() - started
+        counts = {
+            table: db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))  # noqa: S608
+            for table in ("enrolment", "stay", "plan", "user_account")
+        }
+        dialect = db.engine.dialect.name
+        settings = TargetSettings.from_mapping(app.config)
+
+    print(f"Database: {dialect} ({url.split('@')[-1]})")
+    print(f"Data: {counts} built in {built_in:.1f} s; as of {AS_OF}; median of {args.runs} runs")
+    print(f"Machine load (1/5/15 min): {os.getloadavg()}; CPUs: {os.cpu_count()}")
+    print()
+    results: list[tuple[str, float, int | None, float]] = []
+
+    with app.app_context():
+        for label, filters in [
+            ("statistics document: institution", lambda: Filters()),
+            ("statistics document: faculty", lambda: resolve_filters("F0", None)),
+            ("statistics document: programme", lambda: resolve_filters(None, "P00")),
+        ]:
+            chosen = filters()
+            ms = median_ms(
+                lambda chosen=chosen: build_statistics(AS_OF, chosen, settings), args.runs
+            )
+            results.append((label, ms, None, DOCUMENT_BUDGET_MS))
+            db.session.remove()
+
+    for who in ("bench-admin@example.org", "bench-coordinator@example.org"):
+        client = app.test_client()
+        response = client.post("/auth/login", data={"email": who, "password": PASSWORD})
+        if response.status_code != 302:
+            sys.exit(f"Could not log in as {who}: {response.status_code}")
+        client.get("/coordinator/")
+        role = "admin" if "admin" in who else "faculty coordinator"
+        for label, path in PAGES:
+            if role != "admin" and "faculty=" in path:
+                continue
+            target = path.format(as_of=AS_OF.isoformat())
+
+            def fetch(target=target, client=client):
+                response = client.get(target)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{target} answered {response.status_code}")
+                return response.get_data()
+
+            queries = count_statements(app, fetch)
+            budget = PAGE_BUDGET_MS if "CSV: all" not in label else float("inf")
+            results.append((f"{role}: {label}", median_ms(fetch, args.runs), queries, budget))
+
+    width = max(len(label) for label, *_ in results)
+    print(f"{'what':<{width}}  {'median ms':>10}  {'queries':>7}  budget")
+    for label, ms, queries, budget in results:
+        verdict = "" if budget == float("inf") else ("ok" if ms < budget else "OVER")
+        shown = "-" if queries is None else str(queries)
+        limit = "" if budget == float("inf") else f"< {budget:.0f} ms"
+        print(f"{label:<{width}}  {ms:>10.1f}  {shown:>7}  {limit} {verdict}")
+
+
+if __name__ == "__main__":
+    main()

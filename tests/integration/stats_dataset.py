@@ -1,0 +1,348 @@
+"""A hand-made data set that hits every boundary of DESIGN §4, with its figures worked out by hand.
+
+Used by the statistics tests (rules, as-of, CLI/API/dashboard agreement). The
+expected document below was computed on paper from the people listed here, not
+by running the code; the comment on each person says what they test.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from tracker.domain.vocabulary import (
+    EnrolmentKind,
+    EnrolmentStatus,
+    PlanEvent,
+    PlanStatus,
+    StayStatus,
+)
+from tracker.extensions import db
+from tracker.models import Enrolment, Faculty, Plan, PlanVersion, Programme, Stay, User
+
+PHD, POSTDOC = EnrolmentKind.PHD, EnrolmentKind.POSTDOC
+ACTIVE, COMPLETED, WITHDRAWN = (
+    EnrolmentStatus.ACTIVE,
+    EnrolmentStatus.COMPLETED,
+    EnrolmentStatus.WITHDRAWN,
+)
+DONE, PLANNED, CANCELLED = StayStatus.COMPLETED, StayStatus.PLANNED, StayStatus.CANCELLED
+
+AS_OF = date(2026, 6, 30)
+
+
+def add_plan(
+    enrolment: Enrolment,
+    status: PlanStatus,
+    *,
+    approved: bool = False,
+    submitted_at: datetime | None = None,
+) -> Plan:
+    """Give the enrolment a plan in ``status``; ``approved`` records an approved version."""
+    plan = Plan(enrolment=enrolment, status=status, submitted_at=submitted_at)
+    db.session.add(plan)
+    db.session.flush()
+    if approved:
+        version = PlanVersion(
+            plan=plan,
+            number=1,
+            event=PlanEvent.APPROVED,
+            snapshot={},
+            snapshot_sha256="0" * 64,
+        )
+        db.session.add(version)
+        db.session.flush()
+        plan.approved_version_id = version.id
+    return plan
+
+
+class Builder:
+    """Creates people, enrolments, plans and stays with few keystrokes."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self.enrolments: dict[str, Enrolment] = {}
+
+    def person(
+        self,
+        key: str,
+        kind: EnrolmentKind,
+        start: date,
+        *,
+        status: EnrolmentStatus = ACTIVE,
+        end: date | None = None,
+        expected_end: date | None = None,
+        experience: bool = False,
+        plan: PlanStatus | None = None,
+        approved: bool = False,
+        programme: Programme | None = None,
+        submitted_at: datetime | None = None,
+    ) -> Enrolment:
+        user = User(email=f"{key.lower()}@example.org", name=f"Person {key}")
+        enrolment = Enrolment(
+            person=user,
+            programme=programme or self.programme,
+            kind=kind,
+            start_date=start,
+            expected_end_date=expected_end,
+            end_date=end,
+            status=status,
+            international_experience=experience,
+        )
+        db.session.add_all([user, enrolment])
+        db.session.flush()
+        if plan is not None:
+            add_plan(enrolment, plan, approved=approved, submitted_at=submitted_at)
+        self.enrolments[key] = enrolment
+        return enrolment
+
+    def stay(
+        self,
+        key: str,
+        start: date,
+        end: date,
+        status: StayStatus,
+        *,
+        country: str = "DE",
+        in_approved_plan: bool = False,
+    ) -> Stay:
+        stay = Stay(
+            enrolment=self.enrolments[key],
+            host_institution=f"Host {len(self.enrolments[key].stays) + 1}",
+            country=country,
+            start_date=start,
+            end_date=end,
+            status=status,
+            in_approved_plan=in_approved_plan,
+        )
+        db.session.add(stay)
+        return stay
+
+
+def programme(code: str = "PHD-CS", faculty_code: str = "IE") -> Programme:
+    """Return the programme with this code, creating it (and its faculty) if needed."""
+    found = db.session.scalar(db.select(Programme).where(Programme.code == code))
+    if found:
+        return found
+    faculty = db.session.scalar(db.select(Faculty).where(Faculty.code == faculty_code))
+    if faculty is None:
+        faculty = Faculty(code=faculty_code, name=f"Faculty {faculty_code}")
+    made = Programme(code=code, name=f"Programme {code}", faculty=faculty)
+    db.session.add(made)
+    db.session.flush()
+    return made
+
+
+def build(target: Programme | None = None) -> Builder:
+    """Create the whole data set in one programme and commit."""
+    b = Builder(target or programme())
+    Y = date  # noqa: N806 - short dates keep the table readable
+
+    # PhD, completed 2024 and admitted 2020: achieved with a 91-day stay in the US.
+    b.person(
+        "D1",
+        PHD,
+        Y(2020, 9, 1),
+        status=COMPLETED,
+        end=Y(2024, 6, 15),
+        plan=PlanStatus.APPROVED,
+        approved=True,
+    )
+    b.stay("D1", Y(2022, 1, 10), Y(2022, 4, 10), DONE, country="US")
+
+    # PhD cohort 2021, all but C7 completed in 2025.
+    b.person(
+        "C1",
+        PHD,
+        Y(2021, 8, 15),
+        status=COMPLETED,
+        end=Y(2025, 5, 20),
+        plan=PlanStatus.APPROVED,
+        approved=True,
+    )
+    b.stay("C1", Y(2024, 3, 1), Y(2024, 3, 28), DONE)  # exactly 28 days: counts
+    b.person(
+        "C2",
+        PHD,
+        Y(2021, 8, 15),
+        status=COMPLETED,
+        end=Y(2025, 6, 10),
+        plan=PlanStatus.APPROVED,
+        approved=True,
+    )
+    b.stay("C2", Y(2024, 3, 1), Y(2024, 3, 27), DONE)  # 27 days: does not count
+    b.person("C3", PHD, Y(2021, 8, 15), status=COMPLETED, end=Y(2025, 9, 1))
+    b.stay("C3", Y(2024, 2, 15), Y(2024, 3, 13), DONE, country="FR")  # 28 days over 29 Feb
+    b.person("C3b", PHD, Y(2021, 8, 15), status=COMPLETED, end=Y(2025, 9, 2))
+    b.stay("C3b", Y(2023, 2, 15), Y(2023, 3, 13), DONE, country="FR")  # same dates, 27 days
+    b.person(
+        "C4",
+        PHD,
+        Y(2021, 8, 15),
+        status=COMPLETED,
+        end=Y(2025, 10, 1),
+        plan=PlanStatus.APPROVED,
+        approved=True,
+    )
+    b.stay("C4", Y(2023, 5, 1), Y(2023, 5, 14), DONE, country="SE")  # 14 + 14 days:
+    b.stay("C4", Y(2023, 6, 1), Y(2023, 6, 14), DONE, country="SE")  # never added up
+    b.person("C5", PHD, Y(2021, 8, 15), status=COMPLETED, end=Y(2025, 11, 1))
+    b.stay("C5", Y(2023, 1, 1), Y(2023, 3, 31), DONE, country="NO")  # home country
+    b.person(
+        "C6",
+        PHD,
+        Y(2021, 8, 15),
+        status=COMPLETED,
+        end=Y(2025, 12, 31),
+        plan=PlanStatus.APPROVED,
+        approved=True,
+    )
+    b.stay("C6", Y(2023, 1, 1), Y(2023, 3, 1), CANCELLED)  # cancelled
+    b.stay("C6", Y(2025, 1, 1), Y(2025, 3, 1), PLANNED, in_approved_plan=True)  # never done
+    # Completed after the as-of date: active on it, so in the cohort, not in 2026's outcome.
+    b.person(
+        "C7",
+        PHD,
+        Y(2021, 8, 15),
+        status=COMPLETED,
+        end=Y(2026, 8, 1),
+        plan=PlanStatus.APPROVED,
+        approved=True,
+    )
+    b.stay("C7", Y(2025, 1, 1), Y(2025, 3, 31), DONE)
+    # Withdrawn (with a qualifying stay): out of every population.
+    b.person("W1", PHD, Y(2021, 8, 15), status=WITHDRAWN, end=Y(2023, 1, 31))
+    b.stay("W1", Y(2022, 1, 1), Y(2022, 3, 1), DONE)
+
+    # PhD cohort 2025, active.
+    b.person("A1", PHD, Y(2025, 1, 10))  # no plan: overdue
+    b.person("A2", PHD, Y(2025, 1, 10), status=WITHDRAWN, end=Y(2025, 6, 1))  # withdrawn
+    b.person("A3", PHD, Y(2025, 2, 1), plan=PlanStatus.APPROVED, approved=True)
+    b.stay("A3", Y(2026, 9, 1), Y(2026, 9, 28), PLANNED, in_approved_plan=True)  # projected
+    b.person("A4", PHD, Y(2025, 2, 1), plan=PlanStatus.APPROVED, approved=True)
+    b.stay("A4", Y(2026, 9, 1), Y(2026, 9, 27), PLANNED, in_approved_plan=True)  # 27: not
+    b.person("A5", PHD, Y(2025, 2, 1), plan=PlanStatus.APPROVED, approved=True)
+    b.stay("A5", Y(2026, 9, 1), Y(2026, 11, 30), PLANNED, country="NO", in_approved_plan=True)
+    b.person("A6", PHD, Y(2025, 2, 1), plan=PlanStatus.APPROVED, approved=True)
+    b.stay("A6", Y(2026, 9, 1), Y(2026, 10, 30), PLANNED)  # not in the approved version
+    b.person("A7", PHD, Y(2025, 2, 1), plan=PlanStatus.SUBMITTED)  # waiting: not overdue
+    b.stay("A7", Y(2026, 9, 1), Y(2026, 10, 30), PLANNED)
+    b.person("A8", PHD, Y(2025, 2, 1), plan=PlanStatus.CHANGES_REQUESTED)  # overdue
+    # Revising an approved plan: still approved, projected, not overdue.
+    b.person("A9", PHD, Y(2025, 2, 1), plan=PlanStatus.DRAFT, approved=True)
+    b.stay("A9", Y(2026, 9, 1), Y(2026, 9, 28), PLANNED, in_approved_plan=True)
+    # Completed stay that ends after the as-of date: not achieved yet, but projected.
+    b.person("A10", PHD, Y(2025, 3, 1), plan=PlanStatus.APPROVED, approved=True)
+    b.stay("A10", Y(2026, 6, 10), Y(2026, 7, 15), DONE, in_approved_plan=True)
+    # A planned stay without an approved plan is not projected; the draft is overdue.
+    b.person("A11", PHD, Y(2025, 3, 1), plan=PlanStatus.DRAFT)
+    b.stay("A11", Y(2026, 9, 1), Y(2026, 10, 30), PLANNED, in_approved_plan=True)
+    # Achieved without any plan: achieved and projected, and still overdue.
+    b.person("A12", PHD, Y(2025, 3, 1))
+    b.stay("A12", Y(2025, 9, 1), Y(2025, 10, 31), DONE)
+
+    # PhD cohort 2026: the overdue boundary (as of 30 June; due 30 days after the start).
+    b.person("B1", PHD, Y(2026, 5, 31))  # day 30: not overdue yet
+    b.person("B2", PHD, Y(2026, 5, 30))  # day 31: overdue
+    b.person("B3", PHD, Y(2026, 5, 30), plan=PlanStatus.SUBMITTED)  # submitted: not overdue
+    b.person("B4", PHD, Y(2026, 5, 30), plan=PlanStatus.CHANGES_REQUESTED)  # overdue
+    b.person("B5", PHD, Y(2026, 7, 1))  # starts after the as-of date: in no population
+
+    # Postdocs.
+    b.person(
+        "P1",
+        POSTDOC,
+        Y(2023, 1, 1),
+        status=COMPLETED,
+        end=Y(2025, 12, 31),
+        plan=PlanStatus.APPROVED,
+        approved=True,
+    )
+    b.stay("P1", Y(2024, 1, 1), Y(2024, 2, 15), DONE)
+    b.person(
+        "P2", POSTDOC, Y(2023, 1, 1), status=COMPLETED, end=Y(2025, 6, 30), experience=True
+    )  # international experience: outside the population
+    b.stay("P2", Y(2024, 1, 1), Y(2024, 2, 15), DONE)
+    b.person("P3", POSTDOC, Y(2025, 1, 1))  # no plan: overdue
+    b.person("P4", POSTDOC, Y(2025, 1, 1), experience=True)  # outside the population
+    # Ten postdocs started in 2024, one achieved: 30 % of 10 is exactly 3, so 2 more needed.
+    for i in range(1, 11):
+        b.person(f"Q{i}", POSTDOC, Y(2024, 8, 1), plan=PlanStatus.APPROVED, approved=True)
+    b.stay("Q1", Y(2025, 1, 1), Y(2025, 2, 28), DONE, country="JP")
+
+    db.session.commit()
+    return b
+
+
+def group(
+    year: int,
+    n: int,
+    achieved: int,
+    projected: int,
+    approved: int,
+    overdue: int,
+    rate: float,
+    projected_rate: float,
+    target: int,
+    needed: int,
+) -> dict[str, Any]:
+    """Return one expected group of the document."""
+    return {
+        "year": year,
+        "n": n,
+        "achieved": achieved,
+        "projected": projected,
+        "approved_plans": approved,
+        "overdue_plans": overdue,
+        "rate": rate,
+        "projected_rate": projected_rate,
+        "target_percent": target,
+        "needed": needed,
+    }
+
+
+# Worked out by hand from the people above, as of 2026-06-30.
+EXPECTED_PHD_COMPLETION = [
+    group(2024, 1, 1, 1, 1, 0, 1.0, 1.0, 40, 0),  # D1
+    # C1 C2 C3 C3b C4 C5 C6: achieved C1, C3; approved C1 C2 C4 C6; ⌈2.8⌉ − 2 = 1
+    group(2025, 7, 2, 2, 4, 0, 0.2857, 0.2857, 40, 1),
+]
+EXPECTED_PHD_ADMISSION = [
+    group(2020, 1, 1, 1, 1, 0, 1.0, 1.0, 40, 0),  # D1
+    # C1–C7 with C3b (W1 withdrawn): achieved C1 C3 C7; approved C1 C2 C4 C6 C7; ⌈3.2⌉ − 3 = 1
+    group(2021, 8, 3, 3, 5, 0, 0.375, 0.375, 40, 1),
+    # A1 A3–A12 (A2 withdrawn): achieved A12; projected A3 A9 A10 A12;
+    # approved A3 A4 A5 A6 A9 A10; overdue A1 A8 A11 A12; ⌈4.4⌉ − 1 = 4
+    group(2025, 11, 1, 4, 6, 4, 0.0909, 0.3636, 40, 4),
+    # B1–B4 (B5 not started): overdue B2 B4; ⌈1.6⌉ = 2
+    group(2026, 4, 0, 0, 0, 2, 0.0, 0.0, 40, 2),
+]
+EXPECTED_POSTDOC_END = [
+    group(2025, 1, 1, 1, 1, 0, 1.0, 1.0, 30, 0),  # P1 (P2 has international experience)
+]
+EXPECTED_POSTDOC_START = [
+    group(2023, 1, 1, 1, 1, 0, 1.0, 1.0, 30, 0),  # P1
+    group(2024, 10, 1, 1, 10, 0, 0.1, 0.1, 30, 2),  # Q1–Q10: ⌈3⌉ − 1 = 2 (float gives 3)
+    group(2025, 1, 0, 0, 0, 1, 0.0, 0.0, 30, 1),  # P3 (P4 has international experience)
+]
+
+
+def expected_document(filters: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """Return the whole statistics document expected for the data set as of AS_OF."""
+    return {
+        "as_of": AS_OF.isoformat(),
+        "filters": filters or {"faculty": None, "programme": None},
+        "settings": {
+            "home_country": "NO",
+            "min_stay_days": 28,
+            "phd_target_percent": 40,
+            "postdoc_target_percent": 30,
+            "plan_due_days": 30,
+        },
+        "phd": {
+            "by_completion_year": EXPECTED_PHD_COMPLETION,
+            "by_admission_year": EXPECTED_PHD_ADMISSION,
+        },
+        "postdoc": {
+            "by_end_year": EXPECTED_POSTDOC_END,
+            "by_start_year": EXPECTED_POSTDOC_START,
+        },
+    }

@@ -1,0 +1,202 @@
+"""The counting rules of DESIGN §4 in SQL, on a hand-made data set that hits every boundary."""
+
+import math
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tests.integration import stats_dataset as data
+from tracker.domain.deadlines import is_plan_overdue
+from tracker.domain.stays import is_qualifying
+from tracker.domain.targets import TargetSettings
+from tracker.domain.vocabulary import EnrolmentStatus, StayStatus
+from tracker.extensions import db
+from tracker.models import Enrolment, Plan
+from tracker.queries.scope import Filters, resolve_filters
+from tracker.queries.stats import EnrolmentFacts, build_statistics, days_between
+
+SETTINGS = TargetSettings()
+
+
+def test_document_matches_the_figures_worked_out_by_hand(app):
+    data.build()
+    document = build_statistics(data.AS_OF, Filters(), SETTINGS)
+    assert document == data.expected_document()
+    # The contract's key order, not only its content.
+    assert list(document) == ["as_of", "filters", "settings", "phd", "postdoc"]
+    assert list(document["phd"]["by_completion_year"][0]) == list(data.EXPECTED_PHD_COMPLETION[0])
+
+
+def test_needed_is_exact_where_floating_point_is_off_by_one(app):
+    data.build()
+    document = build_statistics(data.AS_OF, Filters(), SETTINGS)
+    cohort_2024 = next(g for g in document["postdoc"]["by_start_year"] if g["year"] == 2024)
+    assert (cohort_2024["n"], cohort_2024["achieved"]) == (10, 1)
+    # 30 % of 10 is exactly 3; a percentage that went through binary fractions (0.1 · 3)
+    # gives 3.0000000000000004, whose ceiling is 4.
+    assert math.ceil(0.1 * 3 * 10) - 1 == 3
+    assert cohort_2024["needed"] == 2
+
+
+@pytest.mark.parametrize(("target", "n", "exact", "floating"), [(28, 25, 7, 8), (14, 50, 7, 8)])
+def test_needed_with_a_target_where_float_division_rounds_up(app, target, n, exact, floating):
+    built = data.Builder(data.programme())
+    for i in range(n):
+        built.person(f"F{i}", data.POSTDOC, date(2024, 8, 1))
+    db.session.commit()
+    assert math.ceil(target / 100 * n) == floating  # the naive formula is off by one here
+    document = build_statistics(
+        data.AS_OF, Filters(), TargetSettings(postdoc_target_percent=target)
+    )
+    assert document["postdoc"]["by_start_year"][0]["needed"] == exact
+
+
+def _facts_by_person(as_of: date, settings: TargetSettings) -> dict[str, tuple]:
+    facts = EnrolmentFacts(as_of, settings)
+    query = facts.join(
+        select(
+            Enrolment.id,
+            facts.achieved.label("achieved"),
+            facts.projected.label("projected"),
+            facts.overdue.label("overdue"),
+        ).select_from(Enrolment)
+    )
+    return {
+        row.id: (bool(row.achieved), bool(row.projected), bool(row.overdue))
+        for row in db.session.execute(query)
+    }
+
+
+@pytest.mark.parametrize("as_of", [date(2024, 1, 1), date(2025, 6, 30), data.AS_OF])
+@pytest.mark.parametrize("min_days", [27, 28, 29])
+def test_sql_agrees_with_the_pure_rules_for_every_enrolment(app, as_of, min_days):
+    """Each SQL flag equals the domain functions applied in Python (stays.py, deadlines.py)."""
+    built = data.build()
+    settings = TargetSettings(min_stay_days=min_days)
+    rules = settings.counting_rules
+    sql = _facts_by_person(as_of, settings)
+    for key, enrolment in built.enrolments.items():
+        db.session.refresh(enrolment)
+        plan: Plan | None = enrolment.plan
+        # A stay counts once done by the as-of date; an enrolment is active until its end date.
+        achieved = any(
+            is_qualifying(s.status, s.country, s.start_date, s.end_date, rules)
+            and s.end_date <= as_of
+            for s in enrolment.stays
+        )
+        ended = enrolment.status != EnrolmentStatus.ACTIVE and (
+            enrolment.end_date is None or enrolment.end_date <= as_of
+        )
+        active = enrolment.start_date <= as_of and not ended
+        approved = plan is not None and plan.approved_version_id is not None
+        ahead = any(
+            s.in_approved_plan
+            and (
+                s.status == StayStatus.PLANNED
+                or (s.status == StayStatus.COMPLETED and s.end_date > as_of)
+            )
+            and is_qualifying(StayStatus.COMPLETED, s.country, s.start_date, s.end_date, rules)
+            for s in enrolment.stays
+        )
+        projected = achieved or (active and approved and ahead)
+        overdue = enrolment.start_date <= as_of and is_plan_overdue(
+            enrolment_status=EnrolmentStatus.ACTIVE if active else EnrolmentStatus.COMPLETED,
+            start_date=enrolment.start_date,
+            plan_status=plan.status if plan else None,
+            ever_approved=approved,
+            as_of=as_of,
+            plan_due_days=settings.plan_due_days,
+        )
+        assert sql[enrolment.id] == (achieved, projected, overdue), key
+
+
+def test_settings_change_the_counting(app):
+    data.build()
+    shorter = build_statistics(data.AS_OF, Filters(), TargetSettings(min_stay_days=27))
+    completion_2025 = shorter["phd"]["by_completion_year"][1]
+    # C2 (27 days) and C3b (27 days) now count as well.
+    assert (completion_2025["year"], completion_2025["achieved"]) == (2025, 4)
+
+    german_home = build_statistics(data.AS_OF, Filters(), TargetSettings(home_country="DE"))
+    # C1's stay was in Germany; C3's in France still counts; C5's in Norway now counts.
+    assert german_home["phd"]["by_completion_year"][1]["achieved"] == 2
+    higher = build_statistics(data.AS_OF, Filters(), TargetSettings(phd_target_percent=50))
+    assert higher["settings"]["phd_target_percent"] == 50
+    assert higher["phd"]["by_completion_year"][1]["needed"] == 2  # ⌈3.5⌉ − 2
+    late = build_statistics(data.AS_OF, Filters(), TargetSettings(plan_due_days=31))
+    cohort_2026 = late["phd"]["by_admission_year"][-1]
+    assert (cohort_2026["year"], cohort_2026["overdue_plans"]) == (2026, 0)
+
+
+def test_filters_narrow_to_a_faculty_or_a_programme(app):
+    data.build()
+    other = data.programme("PHD-MATH", "NV")
+    extra = data.Builder(other)
+    extra.person("X1", data.PHD, date(2025, 2, 1))
+    extra.person("X2", data.PHD, date(2021, 1, 1), status=data.COMPLETED, end=date(2025, 3, 1))
+    db.session.commit()
+
+    everything = build_statistics(data.AS_OF, Filters(), SETTINGS)
+    assert everything["phd"]["by_completion_year"][1]["n"] == 8
+    own = build_statistics(data.AS_OF, resolve_filters("IE", None), SETTINGS)
+    assert own == data.expected_document({"faculty": "IE", "programme": None})
+    by_programme = build_statistics(data.AS_OF, resolve_filters(None, "PHD-CS"), SETTINGS)
+    assert by_programme == data.expected_document({"faculty": None, "programme": "PHD-CS"})
+    math_only = build_statistics(data.AS_OF, resolve_filters("NV", "PHD-MATH"), SETTINGS)
+    assert math_only["phd"]["by_admission_year"] == [
+        data.group(2021, 1, 0, 0, 0, 0, 0.0, 0.0, 40, 1),
+        data.group(2025, 1, 0, 0, 0, 1, 0.0, 0.0, 40, 1),
+    ]
+    assert math_only["postdoc"] == {"by_end_year": [], "by_start_year": []}
+
+
+def test_years_without_anyone_are_left_out_and_sorted(app):
+    data.build()
+    document = build_statistics(data.AS_OF, Filters(), SETTINGS)
+    for section in (document["phd"], document["postdoc"]):
+        for groups in section.values():
+            years = [g["year"] for g in groups]
+            assert years == sorted(years)
+            assert all(g["n"] > 0 for g in groups)
+    assert [g["year"] for g in document["phd"]["by_admission_year"]] == [2020, 2021, 2025, 2026]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        (date(2025, 1, 1), date(2025, 1, 1), 0),
+        (date(2025, 1, 1), date(2025, 1, 28), 27),
+        (date(2024, 2, 15), date(2024, 3, 13), 27),  # across 29 February
+        (date(2023, 2, 15), date(2023, 3, 13), 26),
+        (date(2023, 12, 31), date(2024, 1, 1), 1),
+        (date(2000, 1, 1), date(2100, 1, 1), 36525),
+    ],
+)
+def test_days_between_on_this_database(app, start, end, days):
+    value = db.session.scalar(select(days_between(literal(start), literal(end))))
+    assert value == days == (end - start).days
+
+
+def test_days_between_compiles_per_dialect():
+    expression = days_between(literal(date(2024, 2, 15)), literal(date(2024, 3, 13)))
+    on_sqlite = str(expression.compile(dialect=sqlite.dialect()))
+    on_postgres = str(expression.compile(dialect=postgresql.dialect()))
+    assert on_sqlite.startswith("CAST(julianday(") and "AS INTEGER)" in on_sqlite
+    assert "julianday" not in on_postgres and " - " in on_postgres
+
+
+def test_a_stay_on_the_last_possible_day(app):
+    """A completed stay ending exactly on the as-of date counts on that date."""
+    built = data.Builder(data.programme())
+    built.person("E", data.PHD, date(2024, 1, 1), status=data.COMPLETED, end=data.AS_OF)
+    built.stay("E", data.AS_OF - timedelta(days=27), data.AS_OF, data.DONE)
+    db.session.commit()
+    document = build_statistics(data.AS_OF, Filters(), SETTINGS)
+    assert document["phd"]["by_completion_year"] == [
+        data.group(2026, 1, 1, 1, 0, 0, 1.0, 1.0, 40, 0)
+    ]
+    day_before = build_statistics(data.AS_OF - timedelta(days=1), Filters(), SETTINGS)
+    assert day_before["phd"]["by_completion_year"] == []
+    assert day_before["phd"]["by_admission_year"][0]["achieved"] == 0

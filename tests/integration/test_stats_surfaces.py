@@ -1,0 +1,173 @@
+"""The same figures from the command line, the API and the dashboard (one code path)."""
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.integration import stats_dataset as data
+from tracker.domain.targets import as_percent
+
+SECTIONS = [
+    ("phd", "by_completion_year", "phd-by-completion-year"),
+    ("phd", "by_admission_year", "phd-by-admission-year"),
+    ("postdoc", "by_end_year", "postdoc-by-end-year"),
+    ("postdoc", "by_start_year", "postdoc-by-start-year"),
+]
+
+
+class TableReader(HTMLParser):
+    """Collect the cell texts of every table with an id, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+        self._in_body = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("id"):
+            self._table = attrs["id"]
+            self.tables[self._table] = []
+        elif self._table and tag == "tbody":
+            self._in_body = True
+        elif self._table and self._in_body and tag == "tr":
+            self.tables[self._table].append([])
+        elif self._table and self._in_body and tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            # Collapse markup whitespace but keep the no-break space before "%".
+            text = re.sub(r"[ \t\r\n]+", " ", "".join(self._cell)).strip()
+            self.tables[self._table][-1].append(text)
+            self._cell = None
+        elif tag == "tbody":
+            self._in_body = False
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, text):
+        if self._cell is not None:
+            self._cell.append(text)
+
+
+def _dashboard_rows(html: str) -> dict[str, list[list[str]]]:
+    reader = TableReader()
+    reader.feed(html)
+    return reader.tables
+
+
+def _as_cells(group: dict) -> list[str]:
+    return [
+        str(group["year"]),
+        str(group["n"]),
+        str(group["achieved"]),
+        str(group["projected"]),
+        str(group["approved_plans"]),
+        str(group["overdue_plans"]),
+        f"{as_percent(group['rate'])}\xa0%",
+        f"{as_percent(group['projected_rate'])}\xa0%",
+        f"{group['target_percent']}\xa0%",
+        str(group["needed"]),
+    ]
+
+
+@pytest.fixture()
+def admin(app, make_user):
+    data.build()
+    return make_user("admin@example.org", admin=True)
+
+
+@pytest.mark.parametrize(
+    ("options", "params", "filters"),
+    [
+        ([], {}, {"faculty": None, "programme": None}),
+        (["--faculty", "IE"], {"faculty": "IE"}, {"faculty": "IE", "programme": None}),
+        (
+            ["--programme", "PHD-CS"],
+            {"programme": "PHD-CS"},
+            {"faculty": None, "programme": "PHD-CS"},
+        ),
+    ],
+)
+def test_cli_api_and_dashboard_agree(admin, runner, login, client, options, params, filters):
+    as_of = data.AS_OF.isoformat()
+    result = runner.invoke(args=["stats", "--json", "--as-of", as_of, *options])
+    assert result.exit_code == 0, result.output
+    from_cli = json.loads(result.output)
+    assert from_cli == data.expected_document(filters)
+
+    login(admin)
+    from_api = client.get("/api/v1/stats", query_string={"as_of": as_of, **params}).get_json()
+    assert from_api == from_cli
+
+    page = client.get("/coordinator/", query_string={"as_of": as_of, **params})
+    assert page.status_code == 200
+    tables = _dashboard_rows(page.get_data(as_text=True))
+    for kind, key, dom_id in SECTIONS:
+        assert tables.get(f"table-{dom_id}", []) == [_as_cells(g) for g in from_cli[kind][key]]
+
+
+def test_dashboard_cards_show_the_latest_completed_year(admin, login, client):
+    login(admin)
+    html = client.get("/coordinator/", query_string={"as_of": "2026-06-30"}).get_data(as_text=True)
+    text = re.sub(r"[ \t\r\n]+", " ", html)
+    # PhD: 2025 is the latest completed year: 2 of 7, 28.57 %, one more needed.
+    assert "2 of the 7 people who finished in 2025 had a qualifying stay abroad." in text
+    assert "28.57\xa0%" in text
+    assert "1 more person needs a stay to reach the target." in text
+    # Postdocs: P1 alone in 2025, achieved: target reached.
+    assert "1 of the 1 person who finished in 2025 had a qualifying stay abroad." in text
+    assert "The target is reached." in text
+
+
+def test_cli_readable_table(admin, runner):
+    result = runner.invoke(args=["stats", "--as-of", "2026-06-30", "--faculty", "IE"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Progress toward the targets as of 2026-06-30: faculty IE."
+    assert "PhD candidates by completion year" in lines
+    row_2025 = next(line for line in lines if line.split()[:2] == ["2025", "7"])
+    assert row_2025.split() == [
+        "2025",
+        "7",
+        "2",
+        "2",
+        "4",
+        "0",
+        "28.57",
+        "%",
+        "28.57",
+        "%",
+        "40",
+        "%",
+        "1",
+    ]
+    assert "  (nobody in this population)" not in lines
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--faculty", "NOPE"], "There is no faculty with the code 'NOPE'."),
+        (["--programme", "NOPE"], "There is no programme with the code 'NOPE'."),
+        (["--faculty", "XX", "--programme", "PHD-CS"], "There is no faculty with the code 'XX'."),
+        (["--as-of", "2026-13-01"], "--as-of"),
+    ],
+)
+def test_cli_errors_exit_with_status_2(admin, runner, options, message):
+    result = runner.invoke(args=["stats", "--json", *options])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not result.output.lstrip().startswith("{")
+
+
+def test_cli_programme_outside_the_faculty(admin, runner, make_programme):
+    make_programme("PHD-MATH", "NV")
+    result = runner.invoke(args=["stats", "--faculty", "NV", "--programme", "PHD-CS"])
+    assert result.exit_code == 2
+    assert "not in faculty" in result.output

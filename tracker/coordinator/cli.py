@@ -1,0 +1,96 @@
+"""``flask --app tracker stats``: the statistics document of DESIGN §4 on the command line."""
+
+import json
+from datetime import date
+from typing import Any
+
+import click
+
+from tracker.domain.targets import as_percent, parse_as_of
+from tracker.queries import scope, stats
+
+
+class UsageProblem(click.ClickException):
+    """A bad option value: the message is printed and the command exits with status 2."""
+
+    exit_code = 2
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON document of DESIGN §4.")
+@click.option("--as-of", "as_of_text", metavar="YYYY-MM-DD", help="Count at this date (today).")
+@click.option("--faculty", metavar="CODE", help="Only this faculty.")
+@click.option("--programme", metavar="CODE", help="Only this programme.")
+def stats_command(
+    as_json: bool, as_of_text: str | None, faculty: str | None, programme: str | None
+) -> None:
+    """Print progress toward the PhD and postdoc targets (institution, faculty or programme)."""
+    try:
+        as_of = parse_as_of(as_of_text, date.today())
+    except ValueError as bad:
+        raise UsageProblem(f"--as-of: {bad}.") from None
+    try:
+        filters = scope.resolve_filters(faculty or None, programme or None)
+    except scope.UnknownCode as unknown:
+        raise UsageProblem(f"There is no {unknown.kind} with the code {unknown.code!r}.") from None
+    except scope.ProgrammeNotInFaculty as mismatch:
+        raise UsageProblem(str(mismatch)) from None
+    document = stats.get_statistics(as_of, filters)
+    if as_json:
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_table(document))
+
+
+_COLUMNS = (
+    ("Year", "year", 6),
+    ("n", "n", 7),
+    ("Achieved", "achieved", 9),
+    ("Projected", "projected", 10),
+    ("Approved", "approved_plans", 9),
+    ("Overdue", "overdue_plans", 8),
+    ("Rate", "rate", 9),
+    ("Projected rate", "projected_rate", 15),
+    ("Target", "target_percent", 7),
+    ("Needed", "needed", 7),
+)
+
+_TITLES = {
+    ("phd", "by_completion_year"): "PhD candidates by completion year",
+    ("phd", "by_admission_year"): "PhD candidates by admission cohort",
+    ("postdoc", "by_end_year"): "Postdocs without international experience by end year",
+    ("postdoc", "by_start_year"): "Postdocs without international experience by start cohort",
+}
+
+
+def _cell(key: str, value: Any) -> str:
+    if key in ("rate", "projected_rate"):
+        return f"{as_percent(value)} %"
+    if key == "target_percent":
+        return f"{value} %"
+    return str(value)
+
+
+def format_table(document: dict[str, Any]) -> str:
+    """Return the statistics document as plain-text tables, one per population."""
+    filters = document["filters"]
+    settings = document["settings"]
+    where = ", ".join(f"{k} {v}" for k, v in filters.items() if v) or "the whole institution"
+    lines = [
+        f"Progress toward the targets as of {document['as_of']}: {where}.",
+        f"Counting stays of at least {settings['min_stay_days']} days outside "
+        f"{settings['home_country']}; plans are due {settings['plan_due_days']} days after "
+        f"the start.",
+    ]
+    header = "".join(title.rjust(width) for title, _key, width in _COLUMNS)
+    for section in stats.SECTIONS:
+        kind = section.kind.value
+        lines += ["", _TITLES[(kind, section.key)], header]
+        groups = document[kind][section.key]
+        if not groups:
+            lines.append("  (nobody in this population)")
+        for group in groups:
+            lines.append(
+                "".join(_cell(key, group[key]).rjust(width) for _title, key, width in _COLUMNS)
+            )
+    return "\n".join(lines)

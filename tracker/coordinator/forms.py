@@ -1,0 +1,178 @@
+"""Forms of the coordinator area: GET filters (no CSRF: they change nothing) and POST forms."""
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from tracker.domain.targets import parse_as_of
+from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanStatus
+from tracker.labels import choices
+from tracker.queries.candidates import NO_PLAN
+from tracker.queries.scope import Choices
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class IsoDateField(DateField):
+    """A date input whose parse error says what to type."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(str(_l("Enter the date as YYYY-MM-DD."))) from exc
+
+
+class GetForm(FlaskForm):
+    """A filter form submitted with GET: it changes nothing, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+def _scope_choices(options: Choices, no_faculty: Any, no_programme: Any) -> tuple[list, list]:
+    faculties = [("", no_faculty)] + [(f.code, f"{f.code} — {f.name}") for f in options.faculties]
+    programmes = [("", no_programme)] + [
+        (p.code, f"{p.code} — {p.name}") for p in options.programmes
+    ]
+    return faculties, programmes
+
+
+class StatisticsFilterForm(GetForm):
+    as_of = StringField(
+        _l("As of"), description=_l("YYYY-MM-DD; empty for today."), render_kw={"type": "date"}
+    )
+    # Codes are checked by the view (unknown: 404, outside the scope: 403), not as choices.
+    faculty = SelectField(_l("Faculty"), validate_choice=False, default="")
+    programme = SelectField(_l("Programme"), validate_choice=False, default="")
+    submit = SubmitField(_l("Show figures"))
+
+    def set_choices(self, options: Choices, no_faculty: Any, no_programme: Any) -> None:
+        """Offer the faculties and programmes the user may see, after the "none chosen" labels."""
+        self.faculty.choices, self.programme.choices = _scope_choices(
+            options, no_faculty, no_programme
+        )
+
+    def validate_as_of(self, field: StringField) -> None:
+        try:
+            parse_as_of(field.data, date.today())
+        except ValueError as exc:
+            raise ValidationError(_l("Enter the date as YYYY-MM-DD.")) from exc
+
+    def as_of_date(self) -> date:
+        """Return the as-of date (today when empty); call after validation."""
+        return parse_as_of(self.as_of.data, date.today())
+
+
+def _optional_choices(values: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+    return [("", _l("Any"))] + values
+
+
+class ListFilterForm(StatisticsFilterForm):
+    kind = SelectField(
+        _l("Kind"), choices=lambda: _optional_choices(choices(EnrolmentKind)), default=""
+    )
+    status = SelectField(
+        _l("Enrolment status"),
+        choices=lambda: _optional_choices(choices(EnrolmentStatus)),
+        default="",
+    )
+    plan_status = SelectField(
+        _l("Plan status"),
+        default="",
+        choices=lambda: _optional_choices(
+            [(NO_PLAN, str(_l("No plan yet"))), *choices(PlanStatus)]
+        ),
+    )
+    q = StringField(_l("Name or e-mail contains"), validators=[Optional(), Length(max=100)])
+    sort = HiddenField()
+    dir = HiddenField()
+    submit = SubmitField(_l("Filter"))
+
+
+class EnrolmentFieldsForm(FlaskForm):
+    """The fields of an enrolment record that both the new and the edit form have."""
+
+    kind = SelectField(_l("Kind"), choices=lambda: choices(EnrolmentKind))
+    programme = SelectField(_l("Programme"), validators=[DataRequired()])
+    start_date = IsoDateField(_l("Start date"), validators=[InputRequired()])
+    expected_end_date = IsoDateField(_l("Expected end date"), validators=[Optional()])
+    international_experience = BooleanField(
+        _l("International experience (a foreign degree or research work abroad)"),
+        description=_l("Postdocs with international experience are outside the 30 % target."),
+    )
+    main_supervisor_email = EmailField(
+        _l("Main supervisor's e-mail"), validators=[Optional(), Email(), Length(max=254)]
+    )
+    co_supervisor_emails = TextAreaField(
+        _l("Co-supervisors' e-mail addresses"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("One per line. Supervisors must already have an account."),
+    )
+
+
+class NewEnrolmentForm(EnrolmentFieldsForm):
+    email = EmailField(
+        _l("Candidate's e-mail"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    name = StringField(
+        _l("Candidate's name"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Needed only for a person who has no account yet."),
+    )
+    submit = SubmitField(_l("Create enrolment"))
+
+
+class EditEnrolmentForm(EnrolmentFieldsForm):
+    lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField(_l("Save changes"))
+
+
+class EndEnrolmentForm(FlaskForm):
+    lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    end_date = IsoDateField(_l("End date"), validators=[InputRequired()])
+
+
+class CompleteForm(EndEnrolmentForm):
+    submit = SubmitField(_l("Mark completed"))
+
+
+class WithdrawForm(EndEnrolmentForm):
+    submit = SubmitField(_l("Mark withdrawn"))
+
+
+class ReopenForm(FlaskForm):
+    lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    submit = SubmitField(_l("Make active again"))
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField(_l("What the file holds"))
+    file = FileField(
+        _l("CSV file"),
+        validators=[FileRequired()],
+        description=_l("UTF-8, comma or semicolon separated, with a header row; at most 5 MB."),
+        render_kw={"accept": ".csv,text/csv"},
+    )
+    submit = SubmitField(_l("Check the file"))
+
+
+class ConfirmImportForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField(_l("Import now"))

@@ -1,0 +1,533 @@
+"""Routes of the coordinator area: dashboard, lists and exports, enrolments, CSV upload.
+
+Every page is for coordinators and administrators (the blueprint checks it once);
+each query is narrowed to what the user follows; objects load 404-then-403.
+"""
+
+import csv
+import io
+import re
+from datetime import date
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from tracker.coordinator import bp, display, uploads
+from tracker.coordinator.forms import (
+    MAX_UPLOAD_BYTES,
+    CompleteForm,
+    ConfirmImportForm,
+    EditEnrolmentForm,
+    EnrolmentFieldsForm,
+    ListFilterForm,
+    NewEnrolmentForm,
+    ReopenForm,
+    StatisticsFilterForm,
+    UploadForm,
+    WithdrawForm,
+)
+from tracker.domain import policy
+from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus
+from tracker.extensions import db
+from tracker.models import Enrolment, Programme
+from tracker.queries import candidates, scope, stats
+from tracker.queries.home import scope_programme_ids
+from tracker.services import accounts, enrolments
+from tracker.services.enrolments import EnrolmentError
+from tracker.web import can, get_enrolment_or_abort, require
+
+LIST_ARGS = ("as_of", "faculty", "programme", "kind", "status", "plan_status", "q", "sort", "dir")
+
+
+@bp.context_processor
+def _template_helpers() -> dict[str, Any]:
+    return {"percent": display.percent, "iso_date": date.fromisoformat}
+
+
+@bp.before_request
+def _coordinators_only():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    require(can("view_statistics"))
+    return None
+
+
+def _form_page(template: str, status: int = 200, **context: Any):
+    return render_template(template, **context), status
+
+
+# --- Statistics --------------------------------------------------------------------------
+
+
+def _statistics_filters(form: StatisticsFilterForm, options: scope.Choices) -> scope.Filters | None:
+    """Return the filters a dashboard request asks for; None (with a form error) if invalid."""
+    faculty = (form.faculty.data or "").strip() or None
+    programme = (form.programme.data or "").strip() or None
+    if faculty is None and programme is None:
+        filters = scope.default_filters(current_user)
+        if filters is None:
+            # Several scopes: show the first; the picker offers the others.
+            filters = next(iter(options.filters()), scope.Filters())
+    else:
+        try:
+            filters = scope.resolve_filters(faculty, programme)
+        except scope.UnknownCode:
+            abort(404)
+        except scope.ProgrammeNotInFaculty as mismatch:
+            form.programme.errors = [
+                _(
+                    "Programme %(programme)s is not in faculty %(faculty)s.",
+                    programme=mismatch.programme.code,
+                    faculty=mismatch.faculty.code,
+                )
+            ]
+            return None
+    require(scope.may_view(current_user, filters))
+    return filters
+
+
+def _statistics_request() -> tuple[StatisticsFilterForm, dict[str, Any] | None]:
+    """Return the filter form and the statistics document it asks for (None if invalid)."""
+    options = scope.get_choices(current_user)
+    form = StatisticsFilterForm(formdata=request.args)
+    if options.institution:
+        form.set_choices(options, _("Whole institution"), _("All programmes"))
+    else:
+        form.set_choices(options, _("Not chosen"), _("Not chosen"))
+    filters = _statistics_filters(form, options) if form.validate() else None
+    if filters is None:
+        return form, None
+    document = stats.get_statistics(form.as_of_date(), filters)
+    # The pickers show what the figures are for, also when a default was used.
+    form.faculty.data = document["filters"]["faculty"] or ""
+    form.programme.data = document["filters"]["programme"] or ""
+    return form, document
+
+
+@bp.route("/")
+def dashboard():
+    form, document = _statistics_request()
+    if document is None:
+        return _form_page("coordinator/dashboard.html", 400, form=form, document=None)
+    query = {k: v for k, v in document["filters"].items() if v} | {"as_of": document["as_of"]}
+    return render_template(
+        "coordinator/dashboard.html",
+        form=form,
+        document=document,
+        cards=display.target_cards(document),
+        panels=display.panels(document),
+        query=query,
+    )
+
+
+@bp.route("/statistics.csv")
+def statistics_csv():
+    _form, document = _statistics_request()
+    if document is None:
+        abort(400)
+    name = "-".join(["statistics", *[v for v in document["filters"].values() if v]])
+    return _csv_response(stats.statistics_csv_rows(document), f"{name}-{document['as_of']}.csv")
+
+
+def _csv_response(rows: list[list[Any]], filename: str) -> Response:
+    # Codes come from data: keep the header's file name to harmless characters.
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    buffer = io.StringIO()
+    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([display.csv_value(value) for value in row])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- Lists --------------------------------------------------------------------------------
+
+
+def _list_request(name: str) -> tuple[ListFilterForm, candidates.ListQuery | None]:
+    if name not in candidates.LIST_NAMES:
+        abort(404)
+    options = scope.get_choices(current_user)
+    form = ListFilterForm(formdata=request.args)
+    if options.institution:
+        form.set_choices(options, _("All faculties"), _("All programmes"))
+    else:
+        form.set_choices(options, _("All I follow"), _("All I follow"))
+    if not form.validate():
+        return form, None
+    faculty = (form.faculty.data or "").strip() or None
+    programme = (form.programme.data or "").strip() or None
+    filters = scope.Filters()
+    if faculty or programme:
+        try:
+            filters = scope.resolve_filters(faculty, programme)
+        except scope.UnknownCode:
+            abort(404)
+        except scope.ProgrammeNotInFaculty:
+            form.programme.errors = [_("This programme is not in the chosen faculty.")]
+            return form, None
+        require(scope.may_view(current_user, filters))
+    query = candidates.ListQuery(
+        name=name,
+        as_of=form.as_of_date(),
+        filters=filters,
+        kind=EnrolmentKind(form.kind.data) if form.kind.data else None,
+        status=EnrolmentStatus(form.status.data) if form.status.data else None,
+        plan_status=form.plan_status.data or None,
+        search=form.q.data or "",
+        sort=form.sort.data or "",
+        descending=form.dir.data == "desc",
+        page=request.args.get("page", 1, type=int),
+    )
+    return form, query
+
+
+def _current_args() -> dict[str, str]:
+    return {key: value for key in LIST_ARGS if (value := request.args.get(key, "").strip())}
+
+
+@bp.route("/lists/<name>")
+def candidate_list(name: str):
+    form, query = _list_request(name)
+    settings = stats.current_settings()
+    context = {
+        "name": name,
+        "form": form,
+        "title": display.LIST_TITLES[name],
+        "columns": display.list_columns(name),
+        "explanation": display.list_explanation(name, settings.as_document()),
+    }
+    if query is None:
+        return _form_page("coordinator/list.html", 400, page=None, rows=[], **context)
+    page = candidates.get_page(current_user, query, settings, current_app.config["PER_PAGE"])
+    args = _current_args()
+    sort_key, descending = candidates.sort_key(query)
+
+    def link(**changes: Any) -> str:
+        return url_for(".candidate_list", name=name, **(args | changes))
+
+    sort_links = {
+        column.sort: link(
+            sort=column.sort,
+            dir="desc" if column.sort == sort_key and not descending else "asc",
+        )
+        for column in context["columns"]
+        if column.sort
+    }
+    return render_template(
+        "coordinator/list.html",
+        page=page,
+        rows=display.list_rows(page.rows, query.as_of, settings.plan_due_days),
+        sort_key=sort_key,
+        descending=descending,
+        sort_links=sort_links,
+        page_link=lambda number: link(page=number),
+        export_url=url_for(".candidate_list_csv", name=name, **args),
+        **context,
+    )
+
+
+@bp.route("/lists/<name>/export.csv")
+def candidate_list_csv(name: str):
+    form, query = _list_request(name)
+    if query is None:
+        abort(400)
+    settings = stats.current_settings()
+    rows = display.list_rows(
+        candidates.get_all(current_user, query, settings), query.as_of, settings.plan_due_days
+    )
+    table = [list(display.CSV_COLUMNS)] + [[row[c] for c in display.CSV_COLUMNS] for row in rows]
+    return _csv_response(table, f"{name}-{query.as_of.isoformat()}.csv")
+
+
+# --- Enrolments ---------------------------------------------------------------------------
+
+
+def _programme_choices(form: EnrolmentFieldsForm) -> None:
+    options = scope.get_choices(current_user)
+    form.programme.choices = [(p.code, f"{p.code} — {p.name}") for p in options.programmes]
+
+
+def _details(form: EnrolmentFieldsForm) -> enrolments.EnrolmentDetails:
+    programme = db.session.scalar(db.select(Programme).where(Programme.code == form.programme.data))
+    # The choices are the user's programmes; check again so a forged value cannot slip by.
+    if programme is None:
+        abort(404)
+    require(policy.can_view_programme(current_user, programme))
+    return enrolments.EnrolmentDetails(
+        programme=programme,
+        kind=EnrolmentKind(form.kind.data),
+        start_date=form.start_date.data,
+        expected_end_date=form.expected_end_date.data,
+        international_experience=bool(form.international_experience.data),
+        main_supervisor_email=form.main_supervisor_email.data or "",
+        co_supervisor_emails=enrolments.parse_email_list(form.co_supervisor_emails.data or ""),
+    )
+
+
+def _show_error(form: Any, error: EnrolmentError) -> None:
+    field = getattr(form, error.field, None)
+    if field is None or field.type in ("HiddenField", "IntegerField"):
+        flash(error.message, "error")
+    else:
+        field.errors = [*field.errors, error.message]
+
+
+@bp.route("/enrolments/new", methods=["GET", "POST"])
+def new_enrolment():
+    form = NewEnrolmentForm()
+    _programme_choices(form)
+    if form.validate_on_submit():
+        try:
+            enrolment, created = enrolments.create_enrolment(
+                current_user,
+                email=form.email.data,
+                name=form.name.data or "",
+                details=_details(form),
+            )
+        except EnrolmentError as error:
+            _show_error(form, error)
+        else:
+            sent = created and accounts.send_password_link(
+                enrolment.person, "invite", actor=current_user
+            )
+            db.session.commit()
+            flash(_("The enrolment of %(name)s is created.", name=enrolment.person.name), "success")
+            if sent:
+                flash(
+                    _(
+                        "%(name)s was e-mailed a link to choose a password.",
+                        name=enrolment.person.name,
+                    ),
+                    "info",
+                )
+            return redirect(url_for(".enrolment", enrolment_id=enrolment.id))
+    status = 422 if form.errors else 200
+    return _form_page("coordinator/enrolment_new.html", status, form=form)
+
+
+def _edit_form(enrolment: Enrolment) -> EditEnrolmentForm:
+    form = EditEnrolmentForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "kind": enrolment.kind.value,
+            "programme": enrolment.programme.code,
+            "start_date": enrolment.start_date,
+            "expected_end_date": enrolment.expected_end_date,
+            "international_experience": enrolment.international_experience,
+            "main_supervisor_email": enrolment.main_supervisor.email
+            if enrolment.main_supervisor
+            else "",
+            "co_supervisor_emails": "\n".join(u.email for u in enrolment.co_supervisors),
+            "lock_version": enrolment.lock_version,
+        }
+    )
+    _programme_choices(form)
+    return form
+
+
+def _status_forms(enrolment: Enrolment) -> dict[str, Any]:
+    version = {"lock_version": enrolment.lock_version}
+    return {
+        "complete_form": CompleteForm(prefix="complete", data=version | {"end_date": date.today()}),
+        "withdraw_form": WithdrawForm(prefix="withdraw", data=version | {"end_date": date.today()}),
+        "reopen_form": ReopenForm(prefix="reopen", data=version),
+    }
+
+
+def _enrolment_page(enrolment: Enrolment, status: int = 200, **forms: Any):
+    context = {"form": None, **_status_forms(enrolment), **forms}
+    if context["form"] is None:
+        context["form"] = _edit_form(enrolment)
+    try:
+        plan_url = url_for("plans.view", enrolment_id=enrolment.id)
+    except BuildError:
+        plan_url = None
+    return _form_page(
+        "coordinator/enrolment.html", status, enrolment=enrolment, plan_url=plan_url, **context
+    )
+
+
+@bp.route("/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
+def enrolment(enrolment_id: int):
+    record = get_enrolment_or_abort(enrolment_id, "manage_enrolment")
+    form = _edit_form(record)
+    if form.validate_on_submit():
+        try:
+            changes = enrolments.update_enrolment(
+                current_user, record, _details(form), lock_version=form.lock_version.data
+            )
+        except EnrolmentError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes are saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for(".enrolment", enrolment_id=record.id))
+    return _enrolment_page(record, 422 if request.method == "POST" else 200, form=form)
+
+
+def _end(enrolment_id: int, form_class: type, prefix: str, action: Any, done: str):
+    record = get_enrolment_or_abort(enrolment_id, "manage_enrolment")
+    form = form_class(prefix=prefix)
+    if form.validate_on_submit():
+        try:
+            action(
+                current_user,
+                record,
+                form.end_date.data,
+                today=date.today(),
+                lock_version=form.lock_version.data,
+            )
+        except EnrolmentError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return redirect(url_for(".enrolment", enrolment_id=record.id))
+    return _enrolment_page(record, 422, **{f"{prefix}_form": form})
+
+
+@bp.post("/enrolments/<int:enrolment_id>/complete")
+def complete_enrolment(enrolment_id: int):
+    return _end(
+        enrolment_id,
+        CompleteForm,
+        "complete",
+        enrolments.complete_enrolment,
+        _("The enrolment is marked completed."),
+    )
+
+
+@bp.post("/enrolments/<int:enrolment_id>/withdraw")
+def withdraw_enrolment(enrolment_id: int):
+    return _end(
+        enrolment_id,
+        WithdrawForm,
+        "withdraw",
+        enrolments.withdraw_enrolment,
+        _("The enrolment is marked withdrawn."),
+    )
+
+
+@bp.post("/enrolments/<int:enrolment_id>/reopen")
+def reopen_enrolment(enrolment_id: int):
+    record = get_enrolment_or_abort(enrolment_id, "manage_enrolment")
+    form = ReopenForm(prefix="reopen")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        enrolments.reopen_enrolment(current_user, record, lock_version=form.lock_version.data)
+    except EnrolmentError as error:
+        flash(error.message, "error")
+        return _enrolment_page(record, 409)
+    db.session.commit()
+    flash(_("The enrolment is active again."), "success")
+    return redirect(url_for(".enrolment", enrolment_id=record.id))
+
+
+# --- CSV upload ---------------------------------------------------------------------------
+
+
+def _import_kinds() -> tuple[str, ...]:
+    return enrolments.import_kinds(current_user)
+
+
+def _allowed_programme_ids() -> set[int] | None:
+    if policy.is_admin(current_user):
+        return None
+    return set(db.session.scalars(scope_programme_ids(current_user)))
+
+
+def _upload_form() -> UploadForm:
+    form = UploadForm()
+    labels = {"programmes": _("Programmes"), "enrolments": _("Enrolments"), "stays": _("Stays")}
+    form.kind.choices = [(kind, labels[kind]) for kind in _import_kinds()]
+    return form
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def upload():
+    form = _upload_form()
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            form.file.errors = [_("The file is larger than 5 MB. Split it into smaller files.")]
+        else:
+            result = enrolments.import_for(
+                current_user,
+                form.kind.data,
+                data,
+                dry_run=True,
+                allowed_programme_ids=_allowed_programme_ids(),
+            )
+            # Nothing was written; drop what the dry run may have left in the session.
+            db.session.rollback()
+            token = uploads.save_upload(data, form.kind.data, current_user.id) if result.ok else ""
+            return _form_page(
+                "coordinator/import_preview.html",
+                200 if result.ok else 422,
+                result=result,
+                confirm_form=ConfirmImportForm(token=token),
+                filename=form.file.data.filename or "",
+            )
+    return _form_page(
+        "coordinator/import.html", 422 if form.errors else 200, form=form, kinds=_import_kinds()
+    )
+
+
+@bp.post("/import/confirm")
+def confirm_import():
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    pending = uploads.load_upload(form.token.data, current_user.id)
+    if pending is None:
+        flash(_("The uploaded file has expired or was imported already. Upload it again."), "error")
+        return redirect(url_for(".upload"))
+    if pending.kind not in _import_kinds():
+        require(False)
+    result = enrolments.import_for(
+        current_user,
+        pending.kind,
+        pending.data,
+        dry_run=False,
+        allowed_programme_ids=_allowed_programme_ids(),
+    )
+    if not result.ok:
+        db.session.rollback()
+        return _form_page(
+            "coordinator/import_preview.html",
+            422,
+            result=result,
+            confirm_form=ConfirmImportForm(token=""),
+            filename="",
+        )
+    db.session.commit()
+    uploads.discard_upload(pending.token)
+    flash(
+        _(
+            "Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        ),
+        "success",
+    )
+    return redirect(url_for(".upload"))

@@ -1,0 +1,175 @@
+"""The arithmetic of the targets (DESIGN §4): rates, "needed", and one group's figures.
+
+Everything here is exact. Counts are integers; a rate is the fraction
+``part / n`` rounded half up to four decimals with integer arithmetic (no
+binary floating point is involved until the rounded value is handed to JSON);
+``needed`` is ``max(0, ⌈target · n / 100⌉ − achieved)`` with the ceiling done
+as ``-(-target · n // 100)``, so 30 % of 10 people is exactly 3.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from tracker.domain.stays import CountingRules
+
+RATE_DECIMALS = 4
+
+# An as-of date far outside this range is a typo, and would overflow date arithmetic.
+EARLIEST_AS_OF = date(1900, 1, 1)
+LATEST_AS_OF = date(2199, 12, 31)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+# The keys of one group in the statistics document, in the order the contract shows them.
+GROUP_KEYS = (
+    "year",
+    "n",
+    "achieved",
+    "projected",
+    "approved_plans",
+    "overdue_plans",
+    "rate",
+    "projected_rate",
+    "target_percent",
+    "needed",
+)
+
+
+@dataclass(frozen=True)
+class TargetSettings:
+    """The settings of DESIGN §4, as they appear in the document's ``settings`` block."""
+
+    home_country: str = "NO"
+    min_stay_days: int = 28
+    phd_target_percent: int = 40
+    postdoc_target_percent: int = 30
+    plan_due_days: int = 30
+
+    @classmethod
+    def from_mapping(cls, config: Any) -> "TargetSettings":
+        """Read the settings from an app config (or any mapping with the same keys)."""
+        return cls(
+            home_country=str(config["HOME_COUNTRY"]).upper(),
+            min_stay_days=int(config["MIN_STAY_DAYS"]),
+            phd_target_percent=int(config["PHD_TARGET_PERCENT"]),
+            postdoc_target_percent=int(config["POSTDOC_TARGET_PERCENT"]),
+            plan_due_days=int(config["PLAN_DUE_DAYS"]),
+        )
+
+    @property
+    def counting_rules(self) -> CountingRules:
+        """Return the rules that decide whether one stay counts."""
+        return CountingRules(home_country=self.home_country, min_stay_days=self.min_stay_days)
+
+    def as_document(self) -> dict[str, Any]:
+        """Return the ``settings`` block of the statistics document."""
+        return {
+            "home_country": self.home_country,
+            "min_stay_days": self.min_stay_days,
+            "phd_target_percent": self.phd_target_percent,
+            "postdoc_target_percent": self.postdoc_target_percent,
+            "plan_due_days": self.plan_due_days,
+        }
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """The counts of one population in one year, as the database returns them."""
+
+    year: int
+    n: int
+    achieved: int
+    projected: int
+    approved_plans: int
+    overdue_plans: int
+
+
+def _check_counts(part: int, n: int) -> None:
+    if n < 0 or part < 0:
+        raise ValueError("counts cannot be negative")
+
+
+def ceil_percent_of(target_percent: int, n: int) -> int:
+    """Return ⌈target_percent · n / 100⌉ exactly, with integers only."""
+    if isinstance(target_percent, bool) or not isinstance(target_percent, int):
+        raise TypeError("target_percent must be an integer")
+    _check_counts(target_percent, n)
+    return -(-target_percent * n // 100)
+
+
+def needed(target_percent: int, n: int, achieved: int) -> int:
+    """Return how many more of ``n`` people need a stay to reach ``target_percent``."""
+    _check_counts(achieved, n)
+    return max(0, ceil_percent_of(target_percent, n) - achieved)
+
+
+def rate_decimal(part: int, n: int) -> Decimal:
+    """Return ``part / n`` rounded half up to four decimals, as an exact Decimal."""
+    _check_counts(part, n)
+    if n == 0:
+        raise ZeroDivisionError("a rate needs n > 0")
+    # Exact: ⌊part/n · 10⁴ + ½⌋ is ROUND_HALF_UP of the true fraction; no Decimal
+    # division happens first, so no intermediate rounding can tip a value over.
+    scaled = Fraction(part, n) * 10**RATE_DECIMALS + Fraction(1, 2)
+    return Decimal(math.floor(scaled)).scaleb(-RATE_DECIMALS)
+
+
+def rate(part: int, n: int) -> float:
+    """Return ``part / n`` rounded half up to four decimals, as the JSON number."""
+    return float(rate_decimal(part, n))
+
+
+def as_percent(rate_value: float | Decimal) -> Decimal:
+    """Return a document rate as a percentage, exactly: 0.3917 → Decimal("39.17")."""
+    # Through str(): the float came from a four-decimal Decimal and prints back as one.
+    return Decimal(str(rate_value)).scaleb(2).quantize(Decimal("0.01"))
+
+
+def group_figures(counts: GroupCounts, target_percent: int) -> dict[str, Any]:
+    """Return one group of the statistics document: the counts, rates, target and needed."""
+    return {
+        "year": counts.year,
+        "n": counts.n,
+        "achieved": counts.achieved,
+        "projected": counts.projected,
+        "approved_plans": counts.approved_plans,
+        "overdue_plans": counts.overdue_plans,
+        "rate": rate(counts.achieved, counts.n),
+        "projected_rate": rate(counts.projected, counts.n),
+        "target_percent": target_percent,
+        "needed": needed(target_percent, counts.n, counts.achieved),
+    }
+
+
+def groups(rows: list[GroupCounts], target_percent: int) -> list[dict[str, Any]]:
+    """Return the groups of one population: years with n = 0 left out, by year ascending."""
+    return [
+        group_figures(row, target_percent)
+        for row in sorted(rows, key=lambda r: r.year)
+        if row.n > 0
+    ]
+
+
+def latest_completed_year(rows: list[dict[str, Any]], as_of: date) -> dict[str, Any] | None:
+    """Return the group of the latest year that ended before ``as_of``, if there is one."""
+    finished = [row for row in rows if row["year"] < as_of.year]
+    return finished[-1] if finished else None
+
+
+def parse_as_of(text: str | None, today: date) -> date:
+    """Return the as-of date written as YYYY-MM-DD; empty means ``today``; raise ValueError."""
+    if text is None or not text.strip():
+        return today
+    value = text.strip()
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+    parsed = date.fromisoformat(value)  # raises ValueError for 2026-02-30
+    if not EARLIEST_AS_OF <= parsed <= LATEST_AS_OF:
+        raise ValueError(
+            f"{value} is outside {EARLIEST_AS_OF.isoformat()}..{LATEST_AS_OF.isoformat()}"
+        )
+    return parsed

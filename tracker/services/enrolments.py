@@ -1,0 +1,402 @@
+"""Enrolment records kept by coordinators: create, edit, complete, withdraw, reopen.
+
+Each function checks the record's rules, changes it, flushes and writes the audit
+entry; the caller commits. A refused change raises EnrolmentError naming the form
+field it concerns, so the view can show the message next to that field.
+
+Supervisors are chosen by e-mail among existing accounts. An unknown address is
+an error rather than a new account: a typo would otherwise create a stranger who
+may approve the plan. The candidate, on the other hand, is created (without a
+password) when the address is new, since registering new people is the point.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+
+from tracker.domain import policy
+from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus
+from tracker.extensions import db
+from tracker.labels import label
+from tracker.models import Enrolment, Programme, User
+from tracker.services import accounts, importing
+from tracker.services.audit import record
+from tracker.services.importing.common import RowError, chunked
+from tracker.services.importing.reader import FileProblem, decode, read_rows
+
+
+class EnrolmentError(ValueError):
+    """A change to an enrolment was refused; ``field`` names the form field it concerns."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class EnrolmentDetails:
+    """The fields of an enrolment that a coordinator sets in the form."""
+
+    programme: Programme
+    kind: EnrolmentKind
+    start_date: date
+    expected_end_date: date | None
+    international_experience: bool
+    main_supervisor_email: str = ""
+    co_supervisor_emails: tuple[str, ...] = ()
+
+
+def parse_email_list(text: str) -> tuple[str, ...]:
+    """Return the addresses in a text with one per line or separated by commas or semicolons."""
+    found: list[str] = []
+    for part in text.replace(";", ",").replace("\n", ",").split(","):
+        address = accounts.normalise_email(part)
+        if address and address not in found:
+            found.append(address)
+    return tuple(found)
+
+
+def _supervisors(person_email: str, details: EnrolmentDetails) -> tuple[User | None, list[User]]:
+    """Return the main supervisor and co-supervisors named in the details, all existing users."""
+    main_email = accounts.normalise_email(details.main_supervisor_email)
+    co_emails = [e for e in details.co_supervisor_emails if e != main_email]
+    wanted = ([main_email] if main_email else []) + co_emails
+    users = (
+        {
+            user.email: user
+            for user in db.session.scalars(db.select(User).where(User.email.in_(wanted)))
+        }
+        if wanted
+        else {}
+    )
+    for field, emails in (
+        ("main_supervisor_email", [main_email]),
+        ("co_supervisor_emails", co_emails),
+    ):
+        for email in emails:
+            if not email:
+                continue
+            if email == person_email:
+                raise EnrolmentError(field, _("A person cannot be their own supervisor."))
+            if email not in users:
+                raise EnrolmentError(
+                    field,
+                    _(
+                        "Nobody in the tracker has the e-mail address %(email)s. Import the "
+                        "person with a CSV file, or ask an administrator to create the account, "
+                        "then choose them here.",
+                        email=email,
+                    ),
+                )
+    main = users.get(main_email) if main_email else None
+    return main, [users[email] for email in co_emails]
+
+
+def _check_dates(details: EnrolmentDetails, end_date: date | None) -> None:
+    if details.expected_end_date and details.expected_end_date < details.start_date:
+        raise EnrolmentError(
+            "expected_end_date", _("The expected end cannot be before the start date.")
+        )
+    if end_date and end_date < details.start_date:
+        raise EnrolmentError("start_date", _("The start date cannot be after the end date."))
+
+
+def _check_unique(person_id: int, details: EnrolmentDetails, enrolment_id: int | None) -> None:
+    """Refuse a second enrolment of the same person, kind and start date (the natural key)."""
+    query = db.select(Enrolment.id).where(
+        Enrolment.person_id == person_id,
+        Enrolment.kind == details.kind,
+        Enrolment.start_date == details.start_date,
+    )
+    if enrolment_id is not None:
+        query = query.where(Enrolment.id != enrolment_id)
+    if db.session.scalar(query) is not None:
+        raise EnrolmentError(
+            "start_date",
+            _(
+                "This person already has a %(kind)s enrolment starting on this date.",
+                kind=label(details.kind),
+            ),
+        )
+
+
+def create_enrolment(
+    actor: Any, *, email: str, name: str, details: EnrolmentDetails
+) -> tuple[Enrolment, bool]:
+    """Create an active enrolment; create the person too if the address is new.
+
+    Return the enrolment and whether the person's account was created.
+    """
+    email = accounts.normalise_email(email)
+    main, co = _supervisors(email, details)
+    _check_dates(details, None)
+    person = accounts.get_user_by_email(email)
+    created = person is None
+    if person is None:
+        if not name.strip():
+            raise EnrolmentError(
+                "name", _("Nobody has this e-mail address yet: give the person's name.")
+            )
+        person = accounts.create_user(actor, email=email, name=name)
+    else:
+        _check_unique(person.id, details, None)
+    enrolment = Enrolment(
+        person=person,
+        programme=details.programme,
+        kind=details.kind,
+        status=EnrolmentStatus.ACTIVE,
+        start_date=details.start_date,
+        expected_end_date=details.expected_end_date,
+        international_experience=details.international_experience,
+        main_supervisor=main,
+        co_supervisors=co,
+    )
+    db.session.add(enrolment)
+    db.session.flush()
+    record(
+        "enrolment_created",
+        actor,
+        enrolment,
+        person=person.email,
+        programme=details.programme.code,
+        kind=details.kind.value,
+        start_date=details.start_date.isoformat(),
+    )
+    return enrolment, created
+
+
+def _check_version(enrolment: Enrolment, lock_version: int | None) -> None:
+    if lock_version is not None and lock_version != enrolment.lock_version:
+        raise EnrolmentError(
+            "lock_version",
+            _("Someone else changed this enrolment since you opened it. Reload and try again."),
+        )
+
+
+def update_enrolment(
+    actor: Any, enrolment: Enrolment, details: EnrolmentDetails, *, lock_version: int | None
+) -> dict[str, Any]:
+    """Change the enrolment's programme, kind, dates, experience and supervisors.
+
+    Return what changed (field → [old, new]); nothing changed means no audit entry.
+    """
+    _check_version(enrolment, lock_version)
+    main, co = _supervisors(enrolment.person.email, details)
+    _check_dates(details, enrolment.end_date)
+    _check_unique(enrolment.person_id, details, enrolment.id)
+    before = _describe(enrolment)
+    enrolment.programme = details.programme
+    enrolment.kind = details.kind
+    enrolment.start_date = details.start_date
+    enrolment.expected_end_date = details.expected_end_date
+    enrolment.international_experience = details.international_experience
+    enrolment.main_supervisor = main
+    enrolment.co_supervisors = co
+    after = _describe(enrolment)
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        db.session.flush()
+        record("enrolment_updated", actor, enrolment, changes=changes)
+    return changes
+
+
+def _describe(enrolment: Enrolment) -> dict[str, Any]:
+    return {
+        "programme": enrolment.programme.code,
+        "kind": enrolment.kind.value,
+        "start_date": enrolment.start_date.isoformat(),
+        "expected_end_date": enrolment.expected_end_date.isoformat()
+        if enrolment.expected_end_date
+        else None,
+        "international_experience": enrolment.international_experience,
+        "main_supervisor": enrolment.main_supervisor.email if enrolment.main_supervisor else None,
+        "co_supervisors": sorted(u.email for u in enrolment.co_supervisors),
+    }
+
+
+def _finish(
+    actor: Any,
+    enrolment: Enrolment,
+    status: EnrolmentStatus,
+    end_date: date,
+    today: date,
+    lock_version: int | None,
+) -> None:
+    _check_version(enrolment, lock_version)
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        raise EnrolmentError("end_date", _("Only an active enrolment can be ended."))
+    if end_date < enrolment.start_date:
+        raise EnrolmentError("end_date", _("The end date cannot be before the start date."))
+    if end_date > today:
+        raise EnrolmentError("end_date", _("The end date cannot be in the future."))
+    enrolment.status = status
+    enrolment.end_date = end_date
+    db.session.flush()
+    record(f"enrolment_{status.value}", actor, enrolment, end_date=end_date.isoformat())
+
+
+def complete_enrolment(
+    actor: Any, enrolment: Enrolment, end_date: date, *, today: date, lock_version: int | None
+) -> None:
+    """Mark the enrolment completed on ``end_date`` (disputation, or end of the position)."""
+    _finish(actor, enrolment, EnrolmentStatus.COMPLETED, end_date, today, lock_version)
+
+
+def withdraw_enrolment(
+    actor: Any, enrolment: Enrolment, end_date: date, *, today: date, lock_version: int | None
+) -> None:
+    """Mark the enrolment withdrawn as of ``end_date``; it leaves every population."""
+    _finish(actor, enrolment, EnrolmentStatus.WITHDRAWN, end_date, today, lock_version)
+
+
+def reopen_enrolment(actor: Any, enrolment: Enrolment, *, lock_version: int | None) -> None:
+    """Make a completed or withdrawn enrolment active again (to undo a mistake)."""
+    _check_version(enrolment, lock_version)
+    if enrolment.status == EnrolmentStatus.ACTIVE:
+        raise EnrolmentError("lock_version", _("The enrolment is already active."))
+    previous = enrolment.status
+    enrolment.status = EnrolmentStatus.ACTIVE
+    enrolment.end_date = None
+    db.session.flush()
+    record("enrolment_reopened", actor, enrolment, previous=previous.value)
+
+
+# Coordinators may bring enrolments and stays in; programmes (which create faculties
+# and programmes) are an administrator's business.
+COORDINATOR_IMPORT_KINDS = ("enrolments", "stays")
+
+
+def import_kinds(user: User) -> tuple[str, ...]:
+    """Return the kinds of CSV file the user may import (the caller checked the area's rule)."""
+    if policy.is_admin(user):
+        return importing.KINDS
+    return COORDINATOR_IMPORT_KINDS if policy.is_coordinator(user) else ()
+
+
+def import_for(
+    user: User,
+    kind: str,
+    data: bytes | str,
+    *,
+    dry_run: bool,
+    allowed_programme_ids: set[int] | None,
+) -> importing.ImportResult:
+    """Import a CSV file as ``user``: rows outside the allowed programmes are errors.
+
+    ``allowed_programme_ids`` None means no restriction (an administrator). The
+    scope is checked before the import runs, so a file with any row outside it
+    writes nothing; every other rule and message is the command-line import's.
+    """
+    scope_problems = (
+        [] if allowed_programme_ids is None else _scope_errors(kind, data, allowed_programme_ids)
+    )
+    result = importing.import_csv(kind, data, dry_run=dry_run or bool(scope_problems), actor=user)
+    if not scope_problems:
+        return result
+    errors = sorted([*result.errors, *scope_problems], key=lambda error: error.line)
+    return importing.ImportResult(kind, errors)
+
+
+def _scope_errors(kind: str, data: bytes | str, allowed: set[int]) -> list[RowError]:
+    """Return an error for every row that would touch a programme outside ``allowed``."""
+    importer = importing.IMPORTERS[kind]
+    ignored: list[RowError] = []  # the import itself reports malformed rows
+    try:
+        rows = list(read_rows(decode(data), importer.columns, importer.required_columns, ignored))
+    except FileProblem:
+        return []
+    if kind == "enrolments":
+        return _enrolment_scope_errors(rows, allowed)
+    if kind == "stays":
+        return _stay_scope_errors(rows, allowed)
+    return [RowError(1, _("Only an administrator can import %(kind)s.", kind=kind))]
+
+
+def _enrolment_scope_errors(rows: list[Any], allowed: set[int]) -> list[RowError]:
+    codes = {row.values.get("programme", "") for row in rows}
+    programme_ids = {
+        code: programme_id
+        for code, programme_id in db.session.execute(
+            db.select(Programme.code, Programme.id).where(Programme.code.in_(codes))
+        )
+    }
+    existing = _existing_programmes(rows)
+    errors = []
+    for row in rows:
+        code = row.values.get("programme", "")
+        if code in programme_ids and programme_ids[code] not in allowed:
+            errors.append(
+                RowError(
+                    row.line,
+                    _("You do not coordinate programme %(code)s.", code=code),
+                )
+            )
+        key = _enrolment_key(row)
+        if key in existing and existing[key] not in allowed:
+            errors.append(
+                RowError(
+                    row.line,
+                    _(
+                        "This enrolment exists already in a programme you do not coordinate; "
+                        "only its coordinators can change it."
+                    ),
+                )
+            )
+    return errors
+
+
+def _enrolment_key(row: Any) -> tuple[str, str, str]:
+    values = row.values
+    return (
+        accounts.normalise_email(values.get("email", "")),
+        values.get("kind", "").strip().lower(),
+        values.get("start_date", "").strip(),
+    )
+
+
+def _existing_programmes(rows: list[Any]) -> dict[tuple[str, str, str], int]:
+    """Return the programme of each existing enrolment the rows name, by natural key."""
+    emails = sorted({accounts.normalise_email(row.values.get("email", "")) for row in rows})
+    found: dict[tuple[str, str, str], int] = {}
+    for chunk in chunked(emails):
+        for email, kind, start, programme_id in db.session.execute(
+            db.select(User.email, Enrolment.kind, Enrolment.start_date, Enrolment.programme_id)
+            .join(Enrolment, Enrolment.person_id == User.id)
+            .where(User.email.in_(chunk))
+        ):
+            found[(email, kind.value, start.isoformat())] = programme_id
+    return found
+
+
+def _stay_scope_errors(rows: list[Any], allowed: set[int]) -> list[RowError]:
+    emails = sorted({accounts.normalise_email(row.values.get("email", "")) for row in rows})
+    # The stay import picks the person's latest enrolment (of the kind, if given): same here.
+    latest: dict[tuple[str, str | None], int] = {}
+    for chunk in chunked(emails):
+        for email, kind, programme_id in db.session.execute(
+            db.select(User.email, Enrolment.kind, Enrolment.programme_id)
+            .join(Enrolment, Enrolment.person_id == User.id)
+            .where(User.email.in_(chunk))
+            .order_by(Enrolment.start_date, Enrolment.id)
+        ):
+            latest[(email, kind.value)] = programme_id
+            latest[(email, None)] = programme_id
+    errors = []
+    for row in rows:
+        email = accounts.normalise_email(row.values.get("email", ""))
+        kind = row.values.get("kind", "").strip().lower() or None
+        programme_id = latest.get((email, kind))
+        if programme_id is not None and programme_id not in allowed:
+            errors.append(
+                RowError(
+                    row.line,
+                    _(
+                        "%(email)s is enrolled in a programme you do not coordinate.",
+                        email=email,
+                    ),
+                )
+            )
+    return errors

@@ -53,6 +53,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "nb")
     PER_PAGE = 50
+    # Larger summaries take longer than a web worker may; the CLI renders them instead.
+    PDF_WEB_MAX_CANDIDATES = _env_int("PDF_WEB_MAX_CANDIDATES", 10_000)
     HSTS = False
 
 

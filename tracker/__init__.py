@@ -4,7 +4,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -60,6 +60,8 @@ def select_locale() -> str | None:
     """Pick the user's saved language, else the browser's best match."""
     from flask import current_app
 
+    if not has_request_context():
+        return None  # the CLI and cron jobs use the default locale
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -67,11 +69,23 @@ def select_locale() -> str | None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracker.admin import bp as admin_bp
+    from tracker.api import bp as api_bp
     from tracker.auth import bp as auth_bp
+    from tracker.coordinator import bp as coordinator_bp
     from tracker.main import bp as main_bp
+    from tracker.plans import bp as plans_bp
+    from tracker.reports import bp as reports_bp
+    from tracker.review import bp as review_bp
 
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(coordinator_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(plans_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(review_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

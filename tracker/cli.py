@@ -1,7 +1,89 @@
 """Command-line interface: ``flask --app tracker <command>``."""
 
+from pathlib import Path
+
+import click
 from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+
+from tracker.extensions import db
+from tracker.plans.cli import remind_command
+
+import_group = AppGroup("import", help="Import programmes, enrolments or stays from CSV.")
+
+
+def _import_command(kind: str, help_text: str) -> None:
+    """Add ``flask import <kind> FILE`` to the import group."""
+
+    @import_group.command(kind, help=help_text)
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Check the file and count, write nothing.")
+    def command(file: Path, dry_run: bool) -> None:
+        from tracker.services.importing import import_csv
+
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            click.echo(f"{file}: cannot read the file ({exc.strerror or exc}).", err=True)
+            raise SystemExit(2) from None
+        result = import_csv(kind, data, dry_run=dry_run)
+        if not result.ok:
+            db.session.rollback()
+            for error in result.errors:
+                click.echo(f"line {error.line}: {error.message}", err=True)
+            rows = len({error.line for error in result.errors})
+            click.echo(f"{file}: {rows} bad line(s); nothing was imported.", err=True)
+            raise SystemExit(2)
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        click.echo(
+            f"{kind}: {result.created} created, {result.updated} updated, "
+            f"{result.unchanged} unchanged" + (" (dry run: nothing written)" if dry_run else "")
+        )
+
+
+_import_command("programmes", "Import programmes: code,name,faculty_code,faculty_name.")
+_import_command(
+    "enrolments",
+    "Import enrolments: kind,email,name,programme,start_date,expected_end_date,end_date,"
+    "status,supervisor_email,supervisor_name,international_experience,plan_status.",
+)
+_import_command(
+    "stays",
+    "Import stays: email,kind,host_institution,country,start_date,end_date,status,funding.",
+)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Load only into a database without users.")
+@with_appcontext
+def seed_demo_command(if_empty: bool) -> None:
+    """Load a believable demo institution, and print the demo logins."""
+    from tracker import demo
+
+    outcome = demo.seed_demo(if_empty=if_empty)
+    db.session.commit()
+    if outcome == demo.SKIPPED_NOT_EMPTY:
+        click.echo("The database already has users; demo data not loaded.")
+        return
+    if outcome == demo.ALREADY_PRESENT:
+        click.echo("Demo data already present.")
+    else:
+        click.echo("Demo data loaded.")
+    click.echo(demo.format_logins())
 
 
 def register_cli(app: Flask) -> None:
     """Attach every command group to the app."""
+    from tracker.auth.cli import create_user_command
+    from tracker.coordinator.cli import stats_command
+    from tracker.reports.cli import report_group
+
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(import_group)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(remind_command)
+    app.cli.add_command(stats_command)
+    app.cli.add_command(report_group)

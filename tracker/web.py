@@ -5,8 +5,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, abort, current_app, g, request
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from werkzeug.routing import IntegerConverter
 
 from tracker.domain import policy
 from tracker.extensions import db, login_manager
@@ -14,13 +16,22 @@ from tracker.labels import label
 from tracker.models import CoordinatorScope, Enrolment, Stay, User
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """An ``<int:...>`` URL part that fits a database integer, so huge ids are 404, not 500."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
-    """Install session loading, security headers and template helpers."""
+    """Install id converters, session loading, security headers and template helpers."""
+    app.url_map.converters["int"] = DatabaseIdConverter
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     app.after_request(set_security_headers)
     app.before_request(_make_nonce)
-    app.jinja_env.globals.update(policy=policy, can=can, settings=_settings)
+    app.jinja_env.globals.update(policy=policy, can=can, settings=_settings, get_locale=get_locale)
     app.jinja_env.filters["label"] = label
 
 

@@ -24,3 +24,15 @@ def test_login_and_logout(client, login, make_user, app):
 
     actions = db.session.scalars(db.select(AuditEntry.action)).all()
     assert actions == ["login", "logout"]
+
+
+def test_an_id_too_large_for_the_database_is_not_found(client, login, make_user):
+    login(make_user())
+    assert client.get("/plans/99999999999999999999").status_code == 404
+    assert client.get("/plans/2147483648").status_code == 404
+
+
+def test_a_page_number_too_large_for_the_database_is_not_an_error(client, login, make_user):
+    login(make_user(admin=True))
+    response = client.get("/admin/users", query_string={"page": "99999999999999999999"})
+    assert response.status_code == 200

@@ -5,13 +5,14 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from tracker.extensions import db
 from tracker.models import Faculty, Programme
@@ -38,6 +39,8 @@ class UserSearchForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     q = SearchField(_l("Name or e-mail"), validators=[Optional(), Length(max=200)])
+    # Bounded so a hand-typed page number cannot overflow the database's OFFSET.
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
     submit = SubmitField(_l("Search"))
 
 

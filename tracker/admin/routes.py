@@ -36,9 +36,12 @@ def index():
 def users():
     """List users with their roles, searched by name or e-mail, a page at a time."""
     search = UserSearchForm(request.args)
-    text = (search.q.data or "") if search.validate() else ""
+    valid = search.validate()
     page = db.paginate(
-        accounts.select_users(text), per_page=current_app.config["PER_PAGE"], error_out=False
+        accounts.select_users((search.q.data or "") if valid else ""),
+        page=(search.page.data or 1) if valid else 1,
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
     )
     roles = accounts.get_enrolment_roles([user.id for user in page.items])
     return render_template(

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := tracker
 
-.PHONY: run test lint install install-dev clean
+.PHONY: run test lint install install-dev clean translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ lint: install-dev
 
 test: lint
 	$(BIN)/pytest
+
+# Re-extract the messages, merge them into the catalogues, compile (.po and .mo are committed).
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-wrap --sort-by-file \
+		--project "Mobility plan tracker" -o tracker/translations/messages.pot .
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-wrap
+	$(BIN)/pybabel compile -d tracker/translations --statistics
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -65,7 +65,21 @@ def select_locale() -> str | None:
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    return request.accept_languages.best_match(languages)
+    return browser_locale(languages)
+
+
+# Browsers may ask for Norwegian in general ("no") or for nynorsk ("nn"): bokmål serves both.
+_LANGUAGE_ALIASES = {"no": "nb", "nn": "nb"}
+
+
+def browser_locale(languages: tuple[str, ...]) -> str | None:
+    """Return the browser's most preferred language among ``languages``, regions ignored."""
+    for tag, quality in request.accept_languages:  # most preferred first
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        primary = _LANGUAGE_ALIASES.get(primary, primary)
+        if quality > 0 and primary in languages:
+            return primary
+    return None
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,9 +1,13 @@
 """Forms of the auth area."""
 
+from collections.abc import Iterable
+from typing import Any
+
+from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import EmailField, PasswordField, SelectField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from tracker.models.user import MIN_PASSWORD_LENGTH
 
@@ -74,3 +78,29 @@ class ChangePasswordForm(FlaskForm):
     password = _new_password_field()
     confirm = _confirm_field()
     submit = SubmitField(_l("Change password"))
+
+
+class PreferencesForm(FlaskForm):
+    """The user's language; the empty choice follows the browser's language."""
+
+    locale = SelectField(_l("Language"), validate_choice=False)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args: Any, languages: Iterable[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.languages = tuple(languages)
+        # Each language is named in itself and marked with its tag, for screen readers.
+        self.locale.choices = [("", _l("Browser default"), {})] + [
+            (code, language_name(code), {"lang": code}) for code in self.languages
+        ]
+
+    def validate_locale(self, field: SelectField) -> None:
+        """Accept only the offered languages, or the empty choice for the browser's."""
+        if field.data != "" and field.data not in self.languages:
+            raise ValidationError(_l("Choose one of the languages in the list."))
+
+
+def language_name(code: str) -> str:
+    """Return a language's name in that language, capitalised: "English", "Norsk bokmål"."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]

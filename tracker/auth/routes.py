@@ -4,10 +4,17 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp
-from tracker.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from tracker.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PreferencesForm,
+    SetPasswordForm,
+)
 from tracker.extensions import db, limiter
 from tracker.models import User
 from tracker.models.base import utcnow
@@ -129,3 +136,24 @@ def change_password():
 
 def _change_password_page(form: ChangePasswordForm) -> str:
     return render_template("auth/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH)
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """Choose the language of pages and e-mails, or follow the browser's."""
+    user = db.session.get(User, current_user.id)
+    form = PreferencesForm(
+        data={"locale": user.locale or ""}, languages=current_app.config["LANGUAGES"]
+    )
+    if form.validate_on_submit():
+        try:
+            accounts.set_locale(user, form.locale.data)
+        except accounts.AccountError as error:
+            form.locale.errors.append(error.message)
+        else:
+            db.session.commit()
+            refresh()  # the confirmation below is already in the language just chosen
+            flash(_("Your language is saved."), "success")
+            return redirect(url_for("auth.preferences"))
+    return render_template("auth/preferences.html", form=form)

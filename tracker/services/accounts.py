@@ -319,3 +319,16 @@ def set_password(user: User, password: str, actor: Any = None) -> None:
     user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])
     db.session.flush()
     record("password_set", actor or user, user)
+
+
+def set_locale(user: User, locale: str | None) -> bool:
+    """Save the user's language (None: follow the browser); return whether it changed."""
+    locale = locale or None
+    if locale is not None and locale not in current_app.config["LANGUAGES"]:
+        raise AccountError("locale", _("Choose one of the languages in the list."))
+    if user.locale == locale:
+        return False
+    user.locale = locale
+    db.session.flush()
+    record("locale_changed", user, user, locale=locale)
+    return True

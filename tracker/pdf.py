@@ -188,14 +188,15 @@ def _clean(value: Any) -> str:
     return " ".join(text.split())
 
 
-def _cell_lines(value: Any, column: Column) -> list[str]:
+def _cell_lines(value: Any, column: Column, indent: str = " ") -> list[str]:
     text = _clean(value)
     if not text:
         return [""]
     if len(text) <= column.width:
         return [text]
     # Continuation lines are indented, so a wrapped cell does not read as a new row.
-    return textwrap.wrap(text, column.width, break_on_hyphens=False, subsequent_indent=" ") or [""]
+    lines = textwrap.wrap(text, column.width, break_on_hyphens=False, subsequent_indent=indent)
+    return lines or [""]
 
 
 def _line(cells: Iterable[str], columns: Sequence[Column]) -> str:
@@ -205,9 +206,11 @@ def _line(cells: Iterable[str], columns: Sequence[Column]) -> str:
     return "  ".join(out).rstrip()
 
 
-def _row_lines(values: Sequence[Any], columns: Sequence[Column]) -> list[str]:
+def _row_lines(values: Sequence[Any], columns: Sequence[Column], indent: str = " ") -> list[str]:
     """Return one row as text lines: each long cell wrapped inside its own column."""
-    wrapped = [_cell_lines(value, column) for value, column in zip(values, columns, strict=True)]
+    wrapped = [
+        _cell_lines(value, column, indent) for value, column in zip(values, columns, strict=True)
+    ]
     return [_line(parts, columns) for parts in zip_longest(*wrapped, fillvalue="")]
 
 
@@ -222,7 +225,7 @@ def listing_chunks(
     Each chunk starts with the column headings, so every page of a listing has them;
     a long cell wraps inside its column, and a row's lines never straddle two chunks.
     """
-    heading_lines = _row_lines([c.heading for c in columns], columns)
+    heading_lines = _row_lines([c.heading for c in columns], columns, indent="")
     heading = "\n".join(heading_lines)
     chunks: list[ListingChunk] = []
     lines: list[str] = []
@@ -545,6 +548,25 @@ LISTING_WIDTHS = {
     "flags": 22,
 }
 RIGHT_ALIGNED = frozenset({"stays_done", "stays_planned"})
+# Long texts that wrap well: they give up room to headings whose words are longer than
+# their column (Norwegian "Gjennomførte" in the five characters of "Stays done").
+FLEXIBLE = ("name", "supervisor")
+MIN_FLEXIBLE_WIDTH = 16
+
+
+def fit_widths(keys: Sequence[str], headings: Sequence[str]) -> dict[str, int]:
+    """Widen columns to their heading's longest word, taking the room from the text columns."""
+    widths = {
+        key: max(LISTING_WIDTHS[key], *(len(word) for word in heading.split()))
+        for key, heading in zip(keys, headings, strict=True)
+    }
+    excess = sum(widths.values()) - sum(LISTING_WIDTHS[key] for key in keys)
+    for key in FLEXIBLE:
+        if excess > 0 and key in widths:
+            give = min(excess, widths[key] - MIN_FLEXIBLE_WIDTH)
+            widths[key] -= give
+            excess -= give
+    return widths
 
 
 # A summary is rendered while the browser waits. Rendering grows linearly, about 1 s of
@@ -628,8 +650,9 @@ def _listing(
     """Return one of the coordinator's lists, with its columns, as a fixed-width listing."""
     keys = [column.key for column in display.list_columns(key)] + [k for k, _h in extra]
     headings = [str(column.label) for column in display.list_columns(key)] + [h for _k, h in extra]
+    widths = fit_widths(keys, headings)
     columns = [
-        Column(heading, LISTING_WIDTHS[k], k in RIGHT_ALIGNED)
+        Column(heading, widths[k], k in RIGHT_ALIGNED)
         for k, heading in zip(keys, headings, strict=True)
     ]
     values = ([cells(k, row.get(k)) for k in keys] for row in rows)

@@ -36,3 +36,19 @@ def test_a_rows_lines_stay_together_and_each_chunk_fits_its_page() -> None:
 def test_text_is_composed_and_on_one_line() -> None:
     (chunk,) = listing_chunks([Column("Name", 20)], [["Bjo\u0308rn\n\tHansen"]], 10)
     assert chunk.text == "Björn Hansen"
+
+
+def test_headings_never_break_a_word_and_text_columns_give_up_the_room() -> None:
+    from tracker.pdf import LISTING_WIDTHS, fit_widths
+
+    keys = ["name", "stays_done", "stays_planned", "supervisor"]
+    headings = ["Navn", "Gjennomførte opphold", "Planlagte opphold", "Hovedveileder"]
+    widths = fit_widths(keys, headings)
+
+    assert widths["stays_done"] == len("Gjennomførte")
+    assert widths["stays_planned"] == len("Planlagte")
+    assert sum(widths.values()) == sum(LISTING_WIDTHS[k] for k in keys)
+    columns = [Column(h, widths[k]) for k, h in zip(keys, headings, strict=True)]
+    (chunk,) = listing_chunks(columns, [["Kari", 1, 2, "Ola"]], 10)
+    words = chunk.heading.split()
+    assert "Gjennomførte" in words and "Planlagte" in words

@@ -15,10 +15,13 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return (_env(name) or ("1" if default else "0")).strip().lower() in {"1", "true", "yes", "on"}
 
 
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
+
+
 class Config:
     """Settings shared by every environment."""
 
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
     # None means: a SQLite file in the instance folder (resolved in create_app).
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -75,7 +78,8 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> None:
         """Refuse to run with the development secret key."""
-        if not cls.SECRET_KEY or cls.SECRET_KEY == Config.SECRET_KEY or len(cls.SECRET_KEY) < 32:
+        key = cls.SECRET_KEY
+        if not key or key == DEV_SECRET_KEY or len(key) < 32:
             raise RuntimeError(
                 "Set TRACKER_SECRET_KEY to a random string of at least 32 characters."
             )

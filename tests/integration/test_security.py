@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.routing import IntegerConverter
 
-from config import Config, ProductionConfig, TestConfig
+from config import DEV_SECRET_KEY, Config, ProductionConfig, TestConfig
 from tests.conftest import PASSWORD
 from tracker import create_app
 from tracker.extensions import db
@@ -230,7 +230,7 @@ def test_production_sends_hsts_and_secure_cookies(production_app):
     assert production_app.config["PASSWORD_HASH_METHOD"] == "scrypt"
 
 
-@pytest.mark.parametrize("key", [Config.SECRET_KEY, "", "too-short-but-not-the-default"])
+@pytest.mark.parametrize("key", [DEV_SECRET_KEY, "", "too-short-but-not-the-default"])
 def test_production_refuses_a_weak_secret_key(app, key):
     class WeakConfig(ProductionConfig):
         SECRET_KEY = key
@@ -335,3 +335,26 @@ def test_login_limit_with_redis_storage(app):
     keys = redis.Redis.from_url(REDIS_URL).keys(f"*{prefix}*")
     assert keys, "the attempts were not counted in Redis"
     redis.Redis.from_url(REDIS_URL).delete(*keys)
+
+
+@pytest.mark.parametrize(
+    ("secret", "starts"), [("s3cr3t-" * 8, True), ("", False), (DEV_SECRET_KEY, False)]
+)
+def test_production_reads_the_secret_key_from_the_environment(tmp_path, secret, starts):
+    # A fresh interpreter, as gunicorn would start it: config.py reads the environment.
+    env = {
+        **os.environ,
+        "TRACKER_ENV": "production",
+        "TRACKER_SECRET_KEY": secret,
+        "TRACKER_INSTANCE_PATH": str(tmp_path),
+    }
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "from wsgi import app; print(app.config['HSTS'])"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode == 0) is starts, result.stderr[-500:]
+    if starts:
+        assert result.stdout.strip() == "True"

@@ -146,6 +146,7 @@ def _populate(db, size: int, rng: random.Random) -> None:
         Stay,
         User,
     )
+    from tracker.models.stay import approval_values
 
     now = datetime(2026, 11, 1, tzinfo=UTC)
     faculties = [{"id": i + 1, "code": f"F{i + 1}", "name": f"Faculty {i + 1}"} for i in range(6)]
@@ -239,7 +240,8 @@ def _populate(db, size: int, rng: random.Random) -> None:
                 "funding": "none",
                 "notes": "",
                 "status": s_status,
-                "in_approved_plan": False,
+                # Part of no approved version yet; an approved plan below takes it in.
+                **approval_values(False, None, None, None),
             }
             stays.append(row)
             enrolment_stays.append(row)
@@ -299,7 +301,7 @@ def _populate(db, size: int, rng: random.Random) -> None:
                 )
             plan["approved_version_id"] = len(versions)
             for s in enrolment_stays:
-                s["in_approved_plan"] = True
+                s.update(approval_values(True, s["country"], s["start_date"], s["end_date"]))
 
     def insert(model, rows):
         for start in range(0, len(rows), 2000):

@@ -122,6 +122,7 @@ def generate(n_enrolments: int, n_stays: int, seed: int) -> None:
         User,
         co_supervision,
     )
+    from tracker.models.stay import approval_values
 
     rng = random.Random(seed)
     now = datetime(2026, 11, 1, tzinfo=UTC)
@@ -256,20 +257,22 @@ def generate(n_enrolments: int, n_stays: int, seed: int) -> None:
         status = rng.choices(["completed", "planned", "cancelled"], weights=[50, 35, 15])[0]
         if status == "completed" and end > AS_OF:
             status = "planned"
+        country = rng.choice(countries)
+        approved = rng.random() < 0.6
         stay_rows.append(
             {
                 "enrolment_id": enrolment_id,
                 "host_institution": f"Host {i}",
                 "host_contact": "",
                 "city": "",
-                "country": rng.choice(countries),
+                "country": country,
                 "start_date": start,
                 "end_date": end,
                 "purpose": "research_stay",
                 "funding": "none",
                 "notes": "",
                 "status": status,
-                "in_approved_plan": rng.random() < 0.6,
+                **approval_values(approved, country, start, end),
                 "report": "",
                 "return_comment": "",
                 "lock_version": 1,

@@ -193,8 +193,8 @@ def make_stay(app: Flask) -> Callable[..., Stay]:
             start_date=start_date,
             end_date=end_date,
             status=status,
-            in_approved_plan=in_approved_plan,
         )
+        stay.mark_approved(in_approved_plan)
         db.session.add(stay)
         db.session.commit()
         return stay

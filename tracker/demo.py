@@ -688,7 +688,7 @@ class _DemoBuilder:
             approved = self._version(plan, number, PlanEvent.APPROVED, supervisor, when, snapshot)
             plan.approved_version = approved
             for stay in enrolment.stays:
-                stay.in_approved_plan = True
+                stay.mark_approved()
         return plan
 
     def _version(

@@ -111,8 +111,8 @@ class Builder:
             start_date=start,
             end_date=end,
             status=status,
-            in_approved_plan=in_approved_plan,
         )
+        stay.mark_approved(in_approved_plan)
         db.session.add(stay)
         return stay
 

@@ -9,6 +9,7 @@ from sqlalchemy import event, insert
 
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, PlanVersion, Stay, User, co_supervision
+from tracker.models.stay import approval_values
 
 PAGES = [
     "/coordinator/",
@@ -120,30 +121,31 @@ def populate(count: int, programme_ids: list[int], tag: str = "") -> None:
         db.session.execute(
             db.update(Plan).where(Plan.id == plan_id).values(approved_version_id=version_id)
         )
-    db.session.execute(
-        insert(Stay),
-        [
+    stays = []
+    for i, e in enumerate(enrolment_ids):
+        country, start = ["DE", "NO", "US"][i % 3], date(2024, 1, 1)
+        end = start + timedelta(days=20 + i % 20)
+        stays.append(
             {
                 "enrolment_id": e,
                 "host_institution": f"Host {i}",
                 "host_contact": "",
                 "city": "",
-                "country": ["DE", "NO", "US"][i % 3],
-                "start_date": date(2024, 1, 1),
-                "end_date": date(2024, 1, 1) + timedelta(days=20 + i % 20),
+                "country": country,
+                "start_date": start,
+                "end_date": end,
                 "purpose": "research_stay",
                 "funding": "none",
                 "notes": "",
                 "status": ["planned", "completed", "cancelled"][i % 3],
-                "in_approved_plan": i % 2 == 0,
+                **approval_values(i % 2 == 0, country, start, end),
                 "report": "",
                 "return_comment": "",
                 "lock_version": 1,
                 **stamps,
             }
-            for i, e in enumerate(enrolment_ids)
-        ],
-    )
+        )
+    db.session.execute(insert(Stay), stays)
     db.session.commit()
 
 

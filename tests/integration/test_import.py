@@ -260,7 +260,13 @@ def test_plan_status_approved_records_an_imported_version(
     assert (version.number, version.event) == (1, PlanEvent.IMPORTED)
     assert [row["id"] for row in version.snapshot["stays"]] == [str(stay.id)]
     assert version.snapshot_sha256 == snapshot_digest(version.snapshot)
-    assert db.session.get(Stay, stay.id).in_approved_plan is True
+    approved = db.session.get(Stay, stay.id)
+    assert approved.in_approved_plan is True
+    assert (
+        approved.approved_country,
+        approved.approved_start_date,
+        approved.approved_end_date,
+    ) == ("DE", date(2025, 3, 1), date(2025, 5, 31))
 
     fresh = db.session.scalar(db.select(Plan).where(Plan.enrolment_id != enrolment.id))
     assert fresh.approved_version.event == PlanEvent.IMPORTED
@@ -554,13 +560,29 @@ def test_stays_of_an_imported_approved_plan_belong_to_it(app, make_programme):
         "b@example.org,,MIT,US,2026-09-01,2026-12-31,planned,",
     )
     assert import_csv("stays", stays).ok
-    rows = db.session.execute(
-        db.select(User.email, Stay.in_approved_plan)
-        .join(Enrolment, Enrolment.id == Stay.enrolment_id)
-        .join(User, User.id == Enrolment.person_id)
-        .order_by(User.email)
-    )
-    assert rows.all() == [("a@example.org", True), ("b@example.org", False)]
+
+    def approved_values():
+        return db.session.execute(
+            db.select(
+                User.email, Stay.in_approved_plan, Stay.approved_country, Stay.approved_end_date
+            )
+            .join(Enrolment, Enrolment.id == Stay.enrolment_id)
+            .join(User, User.id == Enrolment.person_id)
+            .order_by(User.email)
+        ).all()
+
+    assert approved_values() == [
+        ("a@example.org", True, "US", date(2026, 12, 31)),
+        ("b@example.org", False, None, None),
+    ]
+    # The import speaks for the version it moved in approved: a correction counts at once.
+    assert import_csv(
+        "stays", stays.replace("US,2026-09-01,2026-12-31", "CA,2026-09-01,2026-11-30")
+    ).ok
+    assert approved_values() == [
+        ("a@example.org", True, "CA", date(2026, 11, 30)),
+        ("b@example.org", False, None, None),
+    ]
 
 
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()

@@ -62,7 +62,7 @@ def with_plan(enrolment: Enrolment, status: PlanStatus, supervisor: User | None 
         db.session.flush()
         plan.approved_version = version
         for stay in enrolment.stays:
-            stay.in_approved_plan = True
+            stay.mark_approved()
     db.session.commit()
     return plan
 

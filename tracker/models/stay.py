@@ -1,7 +1,7 @@
 """A research stay at a host institution abroad."""
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import (
     Boolean,
@@ -44,8 +44,14 @@ class Stay(TimestampMixin, Base):
     funding: Mapped[Funding] = mapped_column(enum_type(Funding), default=Funding.NONE)
     notes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[StayStatus] = mapped_column(enum_type(StayStatus), default=StayStatus.PLANNED)
-    # Set when the stay was part of an approved version: only those count as projected.
+    # Set when the stay is part of the approved version in force: only those count as projected.
     in_approved_plan: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The stay as it stood in the approved version in force; None if it has never been approved.
+    # A revision edits the live columns above, and the projection must not follow those edits
+    # until the supervisor approves them (DESIGN §3), so it reads these instead.
+    approved_country: Mapped[str | None] = mapped_column(String(2))
+    approved_start_date: Mapped[date | None] = mapped_column(Date)
+    approved_end_date: Mapped[date | None] = mapped_column(Date)
 
     # The candidate's report, waiting for the supervisor's confirmation.
     reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -65,7 +71,16 @@ class Stay(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("end_date >= start_date", name="ends_after_start"),
         CheckConstraint("length(country) = 2", name="country_alpha2"),
-        # Covers every column the statistics read, for an index-only scan (migration 0002).
+        # The flag and the approved values are written together (approval_values); a row
+        # with one but not the other would count differently in the lists and the policy.
+        CheckConstraint(
+            "(in_approved_plan AND approved_country IS NOT NULL"
+            " AND approved_start_date IS NOT NULL AND approved_end_date IS NOT NULL)"
+            " OR (NOT in_approved_plan AND approved_country IS NULL"
+            " AND approved_start_date IS NULL AND approved_end_date IS NULL)",
+            name="approved_values_match_flag",
+        ),
+        # Covers every column the statistics read, for an index-only scan (migration 0003).
         Index(
             "ix_stay_counting",
             "enrolment_id",
@@ -73,7 +88,9 @@ class Stay(TimestampMixin, Base):
             "country",
             "start_date",
             "end_date",
-            "in_approved_plan",
+            "approved_country",
+            "approved_start_date",
+            "approved_end_date",
         ),
     )
     __mapper_args__ = {"version_id_col": lock_version}
@@ -81,7 +98,28 @@ class Stay(TimestampMixin, Base):
     def __repr__(self) -> str:
         return f"<Stay {self.host_institution} {self.country} {self.start_date}>"
 
+    def mark_approved(self, approved: bool = True) -> None:
+        """Record whether the stay is part of the approved version in force, as it stands now."""
+        for name, value in approval_values(
+            approved, self.country, self.start_date, self.end_date
+        ).items():
+            setattr(self, name, value)
+
     @property
     def awaiting_confirmation(self) -> bool:
         """Return whether the candidate reported the stay done and nobody has decided yet."""
         return self.status == StayStatus.PLANNED and self.reported_at is not None
+
+
+def approval_values(approved: bool, country: Any, start_date: Any, end_date: Any) -> dict[str, Any]:
+    """Return the columns that put a stay in, or take it out of, the approved version in force.
+
+    The values may be plain ones (an object, a row to insert) or each row's own
+    columns (``Stay.country``...), for an UPDATE that approves many stays at once.
+    """
+    return {
+        "in_approved_plan": approved,
+        "approved_country": country if approved else None,
+        "approved_start_date": start_date if approved else None,
+        "approved_end_date": end_date if approved else None,
+    }

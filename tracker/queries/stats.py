@@ -14,7 +14,10 @@ How the as-of date applies (docs/STATISTICS.md explains the why):
   day the enrolment was active;
 * a completed stay counts as done from its ``end_date``; before that it was still
   ahead (planned);
-* the plan's approval and submission are taken as they are recorded now.
+* the plan's approval and submission are taken as they are recorded now;
+* a stay ahead is judged by its country and dates in the approved version in force
+  (``approved_*``), so a revision's edits count only once the revision is approved;
+  its status is read live: a cancellation or completion is a fact, not a plan change.
 """
 
 from dataclasses import dataclass
@@ -142,41 +145,46 @@ class EnrolmentFacts:
     ) -> FromClause:
         """Return one row per enrolment with stays: the §4 flags (and counts) at the as-of date.
 
-        Without counts only the stays that could ever count are read (completed or
-        planned, abroad, long enough): the statistics need no more, and the covering
-        index ix_stay_counting answers that without touching the table.
+        Without counts only the stays that count are read (done or still ahead by the
+        rules): the statistics need no more, and the covering index ix_stay_counting
+        answers that without touching the table.
         """
         settings = self.settings
-        abroad = func.upper(Stay.country) != settings.home_country.upper()
-        long_enough = days_between(Stay.start_date, Stay.end_date) + 1 >= settings.min_stay_days
+        home = settings.home_country.upper()
+        min_days = settings.min_stay_days
         done = and_(Stay.status == StayStatus.COMPLETED, Stay.end_date <= self.as_of)
-        still_ahead = and_(
-            Stay.in_approved_plan.is_(True),
+        # What was done is read from the stay as it is: confirmed country and actual dates.
+        qualifying = and_(
+            done,
+            func.upper(Stay.country) != home,
+            days_between(Stay.start_date, Stay.end_date) + 1 >= min_days,
+        )
+        # What is ahead is read from the approved version in force: a revision edits the
+        # live columns, and those edits must not count before the supervisor approves them.
+        ahead = and_(
+            Stay.approved_country.is_not(None),
             or_(
                 Stay.status == StayStatus.PLANNED,
                 # Completed since: on the as-of date it was still a planned stay.
                 and_(Stay.status == StayStatus.COMPLETED, Stay.end_date > self.as_of),
             ),
+            func.upper(Stay.approved_country) != home,
+            days_between(Stay.approved_start_date, Stay.approved_end_date) + 1 >= min_days,
         )
+        columns = [
+            func.sum(_flag(qualifying)).label("qualifying"),
+            func.sum(_flag(ahead)).label("ahead"),
+        ]
         if with_counts:
-            columns = [
-                func.sum(_flag(and_(done, abroad, long_enough))).label("qualifying"),
-                func.sum(_flag(and_(still_ahead, abroad, long_enough))).label("ahead"),
+            columns += [
                 func.sum(_flag(done)).label("done"),
                 func.sum(_flag(Stay.status == StayStatus.PLANNED)).label("planned"),
-            ]
-        else:
-            columns = [
-                func.sum(_flag(done)).label("qualifying"),
-                func.sum(_flag(still_ahead)).label("ahead"),
             ]
         query = select(Stay.enrolment_id.label("enrolment_id"), *columns).group_by(
             Stay.enrolment_id
         )
         if not with_counts:
-            query = query.where(
-                Stay.status.in_([StayStatus.COMPLETED, StayStatus.PLANNED]), abroad, long_enough
-            )
+            query = query.where(or_(qualifying, ahead))
         if stay_condition is not None:
             query = query.where(stay_condition)
         return query.subquery("stay_summary")

@@ -211,7 +211,7 @@ def approve_plan(
     plan.approved_version = version
     approved_ids = {row["id"] for row in version.snapshot.get("stays", [])}
     for stay in plan.enrolment.stays:
-        stay.in_approved_plan = str(stay.id) in approved_ids
+        stay.mark_approved(str(stay.id) in approved_ids)
     flush()
     record("plan_approved", actor, plan, number=version.number, sha256=version.snapshot_sha256)
     notifications.notify_plan_decided(plan, True, actor, version.comment)

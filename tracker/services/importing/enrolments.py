@@ -12,6 +12,7 @@ from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanEvent,
 from tracker.extensions import db
 from tracker.models import Activity, Enrolment, Plan, PlanVersion, Programme, Stay, User
 from tracker.models.base import utcnow
+from tracker.models.stay import approval_values
 from tracker.services.importing.common import (
     EmailChecker,
     Importer,
@@ -339,7 +340,10 @@ class EnrolmentImporter(Importer):
             db.session.execute(
                 db.update(Stay)
                 .where(Stay.enrolment_id.in_(chunk), Stay.in_approved_plan.is_(False))
-                .values(in_approved_plan=True, lock_version=Stay.lock_version + 1)
+                .values(
+                    **approval_values(True, Stay.country, Stay.start_date, Stay.end_date),
+                    lock_version=Stay.lock_version + 1,
+                )
                 .execution_options(synchronize_session=False)
             )
 

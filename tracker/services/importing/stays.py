@@ -9,6 +9,7 @@ from tracker.domain.vocabulary import EnrolmentKind, Funding, PlanEvent, StaySta
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, PlanVersion, Stay
 from tracker.models.base import utcnow
+from tracker.models.stay import approval_values
 from tracker.services.importing.common import (
     Importer,
     Row,
@@ -178,6 +179,10 @@ class StayImporter(Importer):
         if not changes:
             self.unchanged += 1
             return
+        if current.in_approved_plan and r.enrolment_id in self.imported_approved:
+            # The version in force is the one moved in approved: the import speaks for it,
+            # as it does for the stays it adds to that plan (see write).
+            changes.update(approval_values(True, r.country, r.start_date, r.end_date))
         self.updated += 1
         self.changes.append({"id": current.id, "lock_version": current.lock_version, **changes})
 
@@ -196,8 +201,13 @@ class StayImporter(Importer):
                     "status": r.status,
                     "funding": r.funding or Funding.NONE,
                     # Stays moved in with a plan that was moved in approved belong to it.
-                    "in_approved_plan": r.enrolment_id in self.imported_approved
-                    and r.status != StayStatus.CANCELLED,
+                    **approval_values(
+                        r.enrolment_id in self.imported_approved
+                        and r.status != StayStatus.CANCELLED,
+                        r.country,
+                        r.start_date,
+                        r.end_date,
+                    ),
                     "confirmed_at": now if r.status == StayStatus.COMPLETED else None,
                     "confirmed_by_id": actor_id if r.status == StayStatus.COMPLETED else None,
                     "lock_version": 1,
@@ -245,6 +255,7 @@ def _existing_stays(enrolment_ids: set[int]) -> dict[tuple[int, str, date], Any]
                 Stay.country,
                 Stay.status,
                 Stay.funding,
+                Stay.in_approved_plan,
                 Stay.lock_version,
             ).where(Stay.enrolment_id.in_(chunk))
         )

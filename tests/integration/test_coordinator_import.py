@@ -3,23 +3,15 @@
 import io
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from tests.integration import stats_dataset as data
 from tracker.domain.vocabulary import StayStatus
 from tracker.extensions import db
-from tracker.models import Enrolment, Programme, Stay, User
+from tracker.models import Enrolment, PendingUpload, Programme, Stay, User
 
 HEADER = "kind,email,name,programme,start_date,supervisor_email,supervisor_name\n"
-
-
-@pytest.fixture(autouse=True)
-def _no_pending_uploads(app):
-    """Start each test with an empty upload folder (the instance folder lives all session)."""
-    for path in _uploads(app):
-        path.unlink()
 
 
 @pytest.fixture()
@@ -51,9 +43,8 @@ def _token(response) -> str:
     return match.group(1)
 
 
-def _uploads(app) -> list[Path]:
-    folder = Path(app.instance_path) / "uploads"
-    return sorted(folder.glob("*")) if folder.exists() else []
+def _uploads(app) -> list[PendingUpload]:
+    return list(db.session.scalars(db.select(PendingUpload)))
 
 
 def _count(model) -> int:
@@ -72,7 +63,8 @@ def test_preview_then_confirm(org, login, client, app):
     assert "2 rows will be created." in html
     assert _count(Enrolment) == 0 and _count(User) == 3  # nothing written yet
     token = _token(preview)
-    assert len(_uploads(app)) == 2  # the file and its note, on the server
+    (pending,) = _uploads(app)  # kept on the server, in the database
+    assert pending.data == text.encode("utf-8")
     assert token not in str(client.get_cookie("session"))
 
     done = client.post("/coordinator/import/confirm", data={"token": token})
@@ -212,3 +204,26 @@ def test_a_file_that_is_too_large(org, login, client):
     )
     assert response.status_code == 422
     assert "larger than 5 MB" in response.get_data(as_text=True)
+
+
+def test_an_upload_expires_after_an_hour_and_only_its_uploader_may_confirm_it(org, login, client):
+    from datetime import timedelta
+
+    from tracker.models.base import utcnow
+
+    login(org["coordinator"])
+    text = HEADER + "phd,ola@example.org,Ola,PHD-CS,2025-08-15,,\n"
+    token = _token(_upload(client, text))
+
+    client.post("/auth/logout")
+    login(org["other"])  # coordinates the same programme, but did not upload the file
+    client.post("/coordinator/import/confirm", data={"token": token})
+    assert _count(Enrolment) == 0
+
+    client.post("/auth/logout")
+    login(org["coordinator"])
+    db.session.execute(db.update(PendingUpload).values(created_at=utcnow() - timedelta(hours=2)))
+    db.session.commit()
+    client.post("/coordinator/import/confirm", data={"token": token})
+    assert _count(Enrolment) == 0
+    assert "expired" in client.get("/coordinator/import").get_data(as_text=True)

@@ -480,6 +480,7 @@ def upload():
             # Nothing was written; drop what the dry run may have left in the session.
             db.session.rollback()
             token = uploads.save_upload(data, form.kind.data, current_user.id) if result.ok else ""
+            db.session.commit()
             return _form_page(
                 "coordinator/import_preview.html",
                 200 if result.ok else 422,
@@ -519,8 +520,8 @@ def confirm_import():
             confirm_form=ConfirmImportForm(token=""),
             filename="",
         )
-    db.session.commit()
     uploads.discard_upload(pending.token)
+    db.session.commit()
     flash(
         _(
             "Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",

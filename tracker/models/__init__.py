@@ -7,6 +7,7 @@ from tracker.models.enrolment import Enrolment, co_supervision
 from tracker.models.organisation import Faculty, Programme
 from tracker.models.plan import Plan, PlanVersion
 from tracker.models.stay import Stay
+from tracker.models.upload import PendingUpload
 from tracker.models.user import CoordinatorScope, User
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "CoordinatorScope",
     "Enrolment",
     "Faculty",
+    "PendingUpload",
     "Plan",
     "Programme",
     "PlanVersion",

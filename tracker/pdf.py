@@ -444,18 +444,13 @@ def _stamp(version: PlanVersion) -> Stamp:
     )
 
 
-def _counting_rules() -> CountingRules:
-    config = current_app.config
-    return CountingRules(home_country=config["HOME_COUNTRY"], min_stay_days=config["MIN_STAY_DAYS"])
-
-
 _NO_PLAN = SimpleNamespace(narrative="", no_stay_justification="")
 
 
 def build_plan_document(enrolment: Enrolment, version: PlanVersion | None) -> PlanDocument:
     """Return what the plan PDF shows: an approved version's snapshot, or the current content."""
     plan = enrolment.plan
-    rules = _counting_rules()
+    rules = stats.current_settings().counting_rules
     if version is not None:
         content = version.snapshot
         status_label = _("Approved version %(number)d", number=version.number)
@@ -502,7 +497,7 @@ def plan_pdf(
             else default_version(enrolment)
         )
         document = build_plan_document(enrolment, chosen)
-        rules = _counting_rules()
+        rules = stats.current_settings().counting_rules
         return render_pdf(
             "plan.html",
             doc=document,

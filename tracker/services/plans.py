@@ -13,12 +13,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.domain import policy
 from tracker.domain.plan_rules import StayContext, SubmitProblem, submit_problems
 from tracker.domain.snapshot import build_snapshot, snapshot_digest
-from tracker.domain.stays import CountingRules
 from tracker.domain.vocabulary import EnrolmentStatus, PlanEvent
 from tracker.domain.workflow import PlanAction, TransitionRefused, transition
 from tracker.extensions import db
 from tracker.models import Activity, Enrolment, Plan, PlanVersion
 from tracker.models.base import utcnow
+from tracker.queries.stats import current_settings
 from tracker.services import notifications
 from tracker.services.audit import record
 
@@ -46,15 +46,10 @@ def any_supervisor_decides() -> bool:
     return bool(current_app.config["ANY_SUPERVISOR_MAY_APPROVE"])
 
 
-def counting_rules() -> CountingRules:
-    """Return the counting rules of DESIGN §4 from the configuration."""
-    config = current_app.config
-    return CountingRules(home_country=config["HOME_COUNTRY"], min_stay_days=config["MIN_STAY_DAYS"])
-
-
 def stay_context(enrolment: Enrolment) -> StayContext:
     """Return what the stays of this enrolment are checked against."""
-    return StayContext(enrolment.start_date, enrolment.expected_end_date, counting_rules())
+    rules = current_settings().counting_rules
+    return StayContext(enrolment.start_date, enrolment.expected_end_date, rules)
 
 
 def check_version(obj: Any, expected: int | None) -> None:
@@ -246,5 +241,5 @@ def get_submit_problems(plan: Plan) -> list[SubmitProblem]:
     return submit_problems(
         ((s.country, s.status) for s in plan.enrolment.stays),
         plan.no_stay_justification,
-        counting_rules().home_country,
+        current_settings().home_country,
     )

@@ -430,5 +430,5 @@ def test_home_page_gives_each_enrolment_its_due_date_and_next_step(
     client = signed_in(isolated_client, cast["candidate"])
     page = client.get("/").get_data(as_text=True)
     assert f'<a href="/plans/{cast["enrolment"].id}">Start your plan</a>' in page
-    assert "2025-02-14" in page  # 15 January + 30 days
+    assert "Feb 14, 2025" in page  # 15 January + 30 days, in the reader's format
     assert "Enrolment is no longer active" in page

@@ -16,15 +16,10 @@ class UsageProblem(click.ClickException):
     exit_code = 2
 
 
-@click.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON document of DESIGN §4.")
-@click.option("--as-of", "as_of_text", metavar="YYYY-MM-DD", help="Count at this date (today).")
-@click.option("--faculty", metavar="CODE", help="Only this faculty.")
-@click.option("--programme", metavar="CODE", help="Only this programme.")
-def stats_command(
-    as_json: bool, as_of_text: str | None, faculty: str | None, programme: str | None
-) -> None:
-    """Print progress toward the PhD and postdoc targets (institution, faculty or programme)."""
+def statistics_scope(
+    as_of_text: str | None, faculty: str | None, programme: str | None
+) -> tuple[date, scope.Filters]:
+    """Return the as-of date and filters of the options; raise UsageProblem on a bad value."""
     try:
         as_of = parse_as_of(as_of_text, date.today())
     except ValueError as bad:
@@ -35,6 +30,19 @@ def stats_command(
         raise UsageProblem(f"There is no {unknown.kind} with the code {unknown.code!r}.") from None
     except scope.ProgrammeNotInFaculty as mismatch:
         raise UsageProblem(str(mismatch)) from None
+    return as_of, filters
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON document of DESIGN §4.")
+@click.option("--as-of", "as_of_text", metavar="YYYY-MM-DD", help="Count at this date (today).")
+@click.option("--faculty", metavar="CODE", help="Only this faculty.")
+@click.option("--programme", metavar="CODE", help="Only this programme.")
+def stats_command(
+    as_json: bool, as_of_text: str | None, faculty: str | None, programme: str | None
+) -> None:
+    """Print progress toward the PhD and postdoc targets (institution, faculty or programme)."""
+    as_of, filters = statistics_scope(as_of_text, faculty, programme)
     document = stats.get_statistics(as_of, filters)
     if as_json:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))

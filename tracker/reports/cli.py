@@ -1,6 +1,5 @@
 """``flask --app tracker report plan|summary``: write a PDF report to a file."""
 
-from datetime import date
 from pathlib import Path
 
 import click
@@ -8,19 +7,12 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from tracker import pdf
-from tracker.domain.targets import parse_as_of
+from tracker.coordinator.cli import UsageProblem, statistics_scope
 from tracker.domain.vocabulary import EnrolmentKind
 from tracker.extensions import db
 from tracker.models import Enrolment, User
-from tracker.queries import scope
 
 report_group = AppGroup("report", help="Write PDF reports: a plan, or a summary of a scope.")
-
-
-class UsageProblem(click.ClickException):
-    """A bad option value: the message is printed and the command exits with status 2."""
-
-    exit_code = 2
 
 
 class Operator:
@@ -123,16 +115,7 @@ def summary_command(
 ) -> None:
     """Write the summary PDF of the institution, a faculty or a programme."""
     language = _check_locale(locale)
-    try:
-        as_of = parse_as_of(as_of_text, date.today())
-    except ValueError as bad:
-        raise UsageProblem(f"--as-of: {bad}.") from None
-    try:
-        filters = scope.resolve_filters(faculty or None, programme or None)
-    except scope.UnknownCode as unknown:
-        raise UsageProblem(f"There is no {unknown.kind} with the code {unknown.code!r}.") from None
-    except scope.ProgrammeNotInFaculty as mismatch:
-        raise UsageProblem(str(mismatch)) from None
+    as_of, filters = statistics_scope(as_of_text, faculty, programme)
     data = pdf.summary_pdf(filters, as_of, viewer=Operator(), locale=language)
     _write(output, data)
     click.echo(f"Wrote {output} ({len(data):,} bytes).")

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain import policy
 from tracker.domain.plan_rules import StayContext, SubmitProblem, submit_problems
-from tracker.domain.snapshot import build_snapshot, snapshot_digest
+from tracker.domain.snapshot import ACTIVITY_FIELDS, build_snapshot, snapshot_digest
 from tracker.domain.vocabulary import EnrolmentStatus, PlanEvent
 from tracker.domain.workflow import PlanAction, TransitionRefused, transition
 from tracker.extensions import db
@@ -21,8 +21,6 @@ from tracker.models.base import utcnow
 from tracker.queries.stats import current_settings
 from tracker.services import notifications
 from tracker.services.audit import record
-
-ACTIVITY_FIELDS = ("type", "title", "planned_term", "status", "evidence")
 
 
 class Conflict(Exception):

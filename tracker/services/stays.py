@@ -7,7 +7,7 @@ confirming and returning a stay happen on an approved plan without reopening it.
 from datetime import date
 from typing import Any
 
-from tracker.domain import policy
+from tracker.domain import policy, snapshot
 from tracker.domain.plan_rules import StayError, report_errors, stay_errors
 from tracker.domain.vocabulary import StayStatus
 from tracker.domain.workflow import TransitionRefused
@@ -25,17 +25,8 @@ from tracker.services.plans import (
     stay_context,
 )
 
-STAY_FIELDS = (
-    "host_institution",
-    "host_contact",
-    "city",
-    "country",
-    "start_date",
-    "end_date",
-    "purpose",
-    "funding",
-    "notes",
-)
+# What the candidate edits: the snapshot's fields but the status, which the workflow sets.
+STAY_FIELDS = tuple(name for name in snapshot.STAY_FIELDS if name != "status")
 
 
 class InvalidStay(Exception):

@@ -108,7 +108,7 @@ def test_create_for_an_existing_person_needs_no_name(org, login, client, make_us
         ({"expected_end_date": "2026-01-01"}, "The expected end cannot be before the start date."),
         ({"start_date": "15.08.2026"}, "Enter the date as YYYY-MM-DD."),
         ({"programme": "PHD-MATH"}, "Not a valid choice"),  # outside the scope
-        ({"email": "not-an-address"}, "Invalid email address"),
+        ({"email": "not-an-address"}, "Enter a valid e-mail address"),
     ],
 )
 def test_create_errors_are_shown_next_to_the_field(org, login, client, values, message):

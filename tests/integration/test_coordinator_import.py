@@ -146,12 +146,15 @@ def test_stays_for_people_outside_the_scope(org, login, client):
     rows = (
         "mine@example.org,ETH Zürich,CH,2025-01-01,2025-03-01,completed\n"
         "theirs@example.org,ETH Zürich,CH,2025-01-01,2025-03-01,completed\n"
+        "nobody@example.org,ETH Zürich,CH,2025-01-01,2025-03-01,completed\n"
     )
     response = _upload(client, header + rows, kind="stays")
     assert response.status_code == 422
-    assert "theirs@example.org is enrolled in a programme you do not coordinate." in (
-        response.get_data(as_text=True)
-    )
+    page = response.get_data(as_text=True)
+    # Someone else's candidate and a stranger answer alike: nothing leaks about either.
+    assert "theirs@example.org has no enrolment in a programme you coordinate." in page
+    assert "nobody@example.org has no enrolment in a programme you coordinate." in page
+    assert "Unknown person" not in page
     preview = _upload(client, header + rows.splitlines()[0] + "\n", kind="stays")
     assert preview.status_code == 200
     client.post("/coordinator/import/confirm", data={"token": _token(preview)})

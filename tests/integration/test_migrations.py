@@ -26,3 +26,35 @@ def test_database_is_at_the_single_head(app):
         current = MigrationContext.configure(connection).get_current_revision()
     assert len(heads) == 1
     assert current == heads[0]
+
+
+def test_stored_addresses_are_normalised_and_clashes_reported(app, make_user, capsys):
+    from flask_migrate import downgrade, upgrade
+
+    from tracker.models import User
+
+    plain = make_user("plain@example.org")
+    upper = make_user("upper@example.org")
+    twin = make_user("twin@example.org")
+    other_twin = make_user("twin2@example.org")
+    # Rows as the older code could leave them, written behind the models' back.
+    db.session.execute(
+        db.update(User),
+        [
+            {"id": upper.id, "email": "upper@example\u3002org"},
+            {"id": other_twin.id, "email": "ｔｗｉｎ@example.org"},
+        ],
+    )
+    db.session.commit()
+    db.engine.dispose()
+    downgrade(revision="db461e7b352b")
+    upgrade()  # logs through alembic.ini's configuration, to standard error
+    report = capsys.readouterr().err
+    db.session.expire_all()
+    emails = dict(db.session.execute(db.select(User.id, User.email)).all())
+    assert emails[plain.id] == "plain@example.org"
+    assert emails[upper.id] == "upper@example.org"
+    # Two accounts would share one address: neither is touched, both are named.
+    assert emails[twin.id] == "twin@example.org"
+    assert emails[other_twin.id] == "ｔｗｉｎ@example.org"
+    assert "would share one address" in report and "ｔｗｉｎ@example.org" in report

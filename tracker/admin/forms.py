@@ -1,10 +1,8 @@
 """Forms of the administration area."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    EmailField,
     IntegerField,
     SearchField,
     SelectField,
@@ -12,9 +10,10 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from tracker.extensions import db
+from tracker.forms import BaseForm, EmailAddressField
 from tracker.models import Faculty, Programme
 from tracker.services import organisation
 
@@ -28,13 +27,13 @@ CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 CODE_MESSAGE = _l("Use letters, digits, dots, hyphens and underscores only, without spaces.")
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(BaseForm):
     """A form with only the CSRF token, for buttons that change state."""
 
     submit = SubmitField(_l("Send"))
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(BaseForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
@@ -44,12 +43,12 @@ class UserSearchForm(FlaskForm):
     submit = SubmitField(_l("Search"))
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     """A new account: details, administrator flag and coordinator scopes."""
 
     name = StringField(_l("Name"), filters=STRIP, validators=[DataRequired(), Length(max=200)])
-    email = EmailField(
-        _l("E-mail"), filters=STRIP, validators=[DataRequired(), Email(), Length(max=254)]
+    email = EmailAddressField(
+        _l("E-mail"), filters=STRIP, validators=[DataRequired(), Length(max=254)]
     )
     is_admin = BooleanField(_l("Administrator"))
     faculties = SelectMultipleField(
@@ -93,7 +92,7 @@ def _by_ids(model: type[Faculty] | type[Programme], ids: list[int] | None) -> li
     return list(db.session.scalars(db.select(model).where(model.id.in_(ids))))
 
 
-class FacultyForm(FlaskForm):
+class FacultyForm(BaseForm):
     code = StringField(
         _l("Code"),
         filters=STRIP,
@@ -107,7 +106,7 @@ class FacultyForm(FlaskForm):
         return {"code": self.code.data, "name": self.name.data}
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(BaseForm):
     code = StringField(
         _l("Code"),
         filters=STRIP,

@@ -1,9 +1,9 @@
 """``flask --app tracker create-user``: make an account from the command line."""
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
+from tracker.domain.addresses import InvalidEmail, normalise_email
 from tracker.extensions import db
 from tracker.models import Faculty, Programme
 from tracker.models.user import MIN_PASSWORD_LENGTH
@@ -51,9 +51,9 @@ def create_user_command(email: str, name: str, admin: bool, codes: tuple[str, ..
     to set it (written to the log when no mail server is configured).
     """
     try:
-        address = validate_email(email, check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise click.BadParameter(str(error), param_hint="EMAIL") from error
+        address = normalise_email(email)
+    except InvalidEmail as error:
+        raise click.BadParameter(error.reason, param_hint="EMAIL") from None
     faculties, programmes = _resolve_codes(codes)
 
     existing = accounts.get_user_by_email(address)

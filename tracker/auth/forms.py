@@ -5,19 +5,19 @@ from typing import Any
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import PasswordField, SelectField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from tracker.forms import BaseForm, EmailAddressField
 from tracker.models.user import MIN_PASSWORD_LENGTH
 
 # Long enough for any passphrase, short enough that hashing it costs nothing extra.
 MAX_PASSWORD_LENGTH = 1024
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"}
+class LoginForm(BaseForm):
+    email = EmailAddressField(
+        _l("E-mail"), validators=[DataRequired()], render_kw={"autocomplete": "username"}
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
@@ -25,10 +25,10 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
+class ForgotPasswordForm(BaseForm):
+    email = EmailAddressField(
         _l("E-mail"),
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired(), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
     submit = SubmitField(_l("Send me a link"))
@@ -63,13 +63,13 @@ def _confirm_field() -> PasswordField:
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(BaseForm):
     password = _new_password_field()
     confirm = _confirm_field()
     submit = SubmitField(_l("Set password"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired()],
@@ -80,7 +80,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(BaseForm):
     """The user's language; the empty choice follows the browser's language."""
 
     locale = SelectField(_l("Language"), validate_choice=False)

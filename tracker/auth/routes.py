@@ -45,8 +45,8 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(db.select(User).where(User.email == email))
+        email = form.email.data  # the form keeps the address in its stored form
+        user = accounts.get_user_by_email(email)
         if user is None or not user.active or not user.check_password(form.password.data):
             record("login_failed", user, email=email)
             db.session.commit()
@@ -84,7 +84,7 @@ def forgot_password():
         if user is not None and user.active:
             accounts.send_password_link(user, "reset")
         else:
-            record("password_reset_unknown", None, email=accounts.normalise_email(form.email.data))
+            record("password_reset_unknown", None, email=form.email.data)
         db.session.commit()
         # The same answer either way, so the page does not tell who has an account.
         flash(

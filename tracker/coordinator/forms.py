@@ -4,12 +4,9 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
-    EmailField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -17,33 +14,18 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from tracker.domain.dates import EARLIEST, LATEST, DateOutOfRange
 from tracker.domain.targets import parse_as_of
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanStatus
+from tracker.forms import BaseForm, EmailAddressField, GetForm, IsoDateField
 from tracker.labels import choices
 from tracker.queries.candidates import NO_PLAN
 from tracker.queries.scope import Choices
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-class IsoDateField(DateField):
-    """A date input whose parse error says what to type."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(str(_l("Enter the date as YYYY-MM-DD."))) from exc
-
-
-class GetForm(FlaskForm):
-    """A filter form submitted with GET: it changes nothing, so it carries no CSRF token."""
-
-    class Meta:
-        csrf = False
 
 
 def _scope_choices(options: Choices, no_faculty: Any, no_programme: Any) -> tuple[list, list]:
@@ -72,6 +54,14 @@ class StatisticsFilterForm(GetForm):
     def validate_as_of(self, field: StringField) -> None:
         try:
             parse_as_of(field.data, date.today())
+        except DateOutOfRange as exc:
+            raise ValidationError(
+                _l(
+                    "Enter a date between %(earliest)s and %(latest)s.",
+                    earliest=EARLIEST.isoformat(),
+                    latest=LATEST.isoformat(),
+                )
+            ) from exc
         except ValueError as exc:
             raise ValidationError(_l("Enter the date as YYYY-MM-DD.")) from exc
 
@@ -106,7 +96,7 @@ class ListFilterForm(StatisticsFilterForm):
     submit = SubmitField(_l("Filter"))
 
 
-class EnrolmentFieldsForm(FlaskForm):
+class EnrolmentFieldsForm(BaseForm):
     """The fields of an enrolment record that both the new and the edit form have."""
 
     kind = SelectField(_l("Kind"), choices=lambda: choices(EnrolmentKind))
@@ -117,8 +107,8 @@ class EnrolmentFieldsForm(FlaskForm):
         _l("International experience (a foreign degree or research work abroad)"),
         description=_l("Postdocs with international experience are outside the 30 % target."),
     )
-    main_supervisor_email = EmailField(
-        _l("Main supervisor's e-mail"), validators=[Optional(), Email(), Length(max=254)]
+    main_supervisor_email = EmailAddressField(
+        _l("Main supervisor's e-mail"), validators=[Optional(), Length(max=254)]
     )
     co_supervisor_emails = TextAreaField(
         _l("Co-supervisors' e-mail addresses"),
@@ -128,8 +118,8 @@ class EnrolmentFieldsForm(FlaskForm):
 
 
 class NewEnrolmentForm(EnrolmentFieldsForm):
-    email = EmailField(
-        _l("Candidate's e-mail"), validators=[DataRequired(), Email(), Length(max=254)]
+    email = EmailAddressField(
+        _l("Candidate's e-mail"), validators=[DataRequired(), Length(max=254)]
     )
     name = StringField(
         _l("Candidate's name"),
@@ -144,7 +134,7 @@ class EditEnrolmentForm(EnrolmentFieldsForm):
     submit = SubmitField(_l("Save changes"))
 
 
-class EndEnrolmentForm(FlaskForm):
+class EndEnrolmentForm(BaseForm):
     lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     end_date = IsoDateField(_l("End date"), validators=[InputRequired()])
 
@@ -157,12 +147,12 @@ class WithdrawForm(EndEnrolmentForm):
     submit = SubmitField(_l("Mark withdrawn"))
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(BaseForm):
     lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     submit = SubmitField(_l("Make active again"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(BaseForm):
     kind = SelectField(_l("What the file holds"))
     file = FileField(
         _l("CSV file"),
@@ -173,6 +163,6 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Check the file"))
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(BaseForm):
     token = HiddenField(validators=[DataRequired(), Length(max=100)])
     submit = SubmitField(_l("Import now"))

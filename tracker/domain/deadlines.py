@@ -1,13 +1,14 @@
 """When a plan is due, and when it is overdue (DESIGN §4)."""
 
-from datetime import date, timedelta
+from datetime import date
 
+from tracker.domain.dates import add_days
 from tracker.domain.vocabulary import EnrolmentStatus, PlanStatus
 
 
 def plan_due_date(start_date: date, plan_due_days: int) -> date:
     """Return the last day on which the plan is on time: start + PLAN_DUE_DAYS."""
-    return start_date + timedelta(days=plan_due_days)
+    return add_days(start_date, plan_due_days)
 
 
 def is_plan_overdue(

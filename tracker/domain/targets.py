@@ -15,13 +15,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from tracker.domain.dates import check_date
 from tracker.domain.stays import CountingRules
 
 RATE_DECIMALS = 4
 
-# An as-of date far outside this range is a typo, and would overflow date arithmetic.
-EARLIEST_AS_OF = date(1900, 1, 1)
-LATEST_AS_OF = date(2199, 12, 31)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # The keys of one group in the statistics document, in the order the contract shows them.
@@ -168,8 +166,4 @@ def parse_as_of(text: str | None, today: date) -> date:
     if not _ISO_DATE.fullmatch(value):
         raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
     parsed = date.fromisoformat(value)  # raises ValueError for 2026-02-30
-    if not EARLIEST_AS_OF <= parsed <= LATEST_AS_OF:
-        raise ValueError(
-            f"{value} is outside {EARLIEST_AS_OF.isoformat()}..{LATEST_AS_OF.isoformat()}"
-        )
-    return parsed
+    return check_date(parsed)  # DateOutOfRange is a ValueError

@@ -5,13 +5,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from tracker.domain.countries import country_choices, is_country
 from tracker.domain.plan_rules import StayContext, StayError, report_errors, stay_errors
 from tracker.domain.vocabulary import ActivityStatus, ActivityType, Funding, StayPurpose
+from tracker.forms import BaseForm, IsoDateField
 from tracker.labels import choices
 from tracker.plans.display import DOI, locale_name
 from tracker.plans.messages import error_text
@@ -20,38 +21,8 @@ TEXT_LIMIT = 10_000
 UNKNOWN = StayError.UNKNOWN_COUNTRY
 
 
-# Dates outside this range are typing mistakes, and date arithmetic near year 9999 overflows.
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2199, 12, 31)
-
-
-class IsoDateField(DateField):
-    """A date input whose parse error says what to type, limited to a sane range."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(str(_l("Enter the date as YYYY-MM-DD."))) from exc
-        if self.data is not None and not EARLIEST <= self.data <= LATEST:
-            self.data = None
-            raise ValueError(str(_l("Enter a date between 1900 and 2199.")))
-
-
-def _without_nul(value: Any) -> Any:
-    # PostgreSQL refuses text with NUL characters; nobody types them on purpose.
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-class ButtonForm(FlaskForm):
+class ButtonForm(BaseForm):
     """A bare POST: a button whose form carries only the CSRF token."""
-
-    class Meta:
-        def bind_field(self, form: Any, unbound_field: Any, options: dict) -> Any:
-            """Strip NUL characters from every text field of the plan forms."""
-            if issubclass(unbound_field.field_class, StringField):
-                options["filters"] = [*unbound_field.kwargs.get("filters", ()), _without_nul]
-            return unbound_field.bind(form=form, **options)
 
 
 class LockForm(ButtonForm):

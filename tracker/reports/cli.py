@@ -8,9 +8,11 @@ from flask.cli import AppGroup
 
 from tracker import pdf
 from tracker.coordinator.cli import UsageProblem, statistics_scope
+from tracker.domain.addresses import InvalidEmail, normalise_email
 from tracker.domain.vocabulary import EnrolmentKind
 from tracker.extensions import db
-from tracker.models import Enrolment, User
+from tracker.models import Enrolment
+from tracker.services import accounts
 
 report_group = AppGroup("report", help="Write PDF reports: a plan, or a summary of a scope.")
 
@@ -51,8 +53,11 @@ def _write(output: Path, data: bytes) -> None:
 
 def find_enrolment(email: str, kind: EnrolmentKind | None) -> Enrolment:
     """Return the person's latest enrolment (of that kind); raise UsageProblem if none."""
-    address = email.strip().lower()
-    user = db.session.scalar(db.select(User).where(User.email == address))
+    try:
+        address = normalise_email(email)
+    except InvalidEmail as error:
+        raise UsageProblem(f"{email!r} is not a valid e-mail address: {error.reason}") from None
+    user = accounts.get_user_by_email(address)
     if user is None:
         raise UsageProblem(f"There is no user with the e-mail address {address!r}.")
     query = db.select(Enrolment).where(Enrolment.person_id == user.id)

@@ -14,6 +14,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Select, or_
 from sqlalchemy.orm import selectinload
 
+from tracker.domain.addresses import InvalidEmail, lookup_key, normalise_email
+from tracker.domain.text import single_line
 from tracker.extensions import db
 from tracker.mail import external_url, send_mail
 from tracker.models import CoordinatorScope, Enrolment, Faculty, Programme, User, co_supervision
@@ -35,14 +37,22 @@ class AccountError(ValueError):
         self.message = message
 
 
-def normalise_email(email: str) -> str:
-    """Return the address as stored: trimmed and lower case."""
-    return email.strip().lower()
+def stored_address(email: str, field: str = "email") -> str:
+    """Return the address as stored; raise AccountError (on ``field``) if it is no address."""
+    try:
+        return normalise_email(email)
+    except InvalidEmail:
+        raise AccountError(
+            field, _("“%(email)s” is not a valid e-mail address.", email=single_line(email))
+        ) from None
 
 
 def get_user_by_email(email: str) -> User | None:
-    """Return the user with this address (any case), or None."""
-    return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    """Return the user with this address (in any of its spellings), or None."""
+    address = lookup_key(email)
+    if address is None:
+        return None
+    return db.session.scalar(db.select(User).where(User.email == address))
 
 
 def select_users(search: str = "") -> Select:
@@ -159,10 +169,11 @@ def create_user(
     password: str | None = None,
 ) -> User:
     """Create an account (with a password, or none until the person sets one)."""
+    email = stored_address(email)
     _check_email_free(email)
     user = User(
-        email=normalise_email(email),
-        name=name.strip(),
+        email=email,
+        name=single_line(name).strip(),
         is_admin=is_admin,
         active=True,
         session_token=new_session_token(),
@@ -197,10 +208,11 @@ def update_user(
             raise AccountError("is_admin", _("You cannot remove your own administrator role."))
         if not active:
             raise AccountError("active", _("You cannot deactivate your own account."))
+    email = stored_address(email)
     _check_email_free(email, user)
     before = {"email": user.email, "name": user.name, "active": user.active, **_roles(user)}
-    user.email = normalise_email(email)
-    user.name = name.strip()
+    user.email = email
+    user.name = single_line(name).strip()
     if user.active and not active:
         user.end_sessions()
     user.active = active

@@ -23,8 +23,7 @@ from tracker.labels import label
 from tracker.models import Enrolment, Programme, User
 from tracker.services import accounts, importing
 from tracker.services.audit import record
-from tracker.services.importing.common import RowError, chunked
-from tracker.services.importing.reader import FileProblem, decode, read_rows
+from tracker.services.importing.common import RowError
 
 
 class EnrolmentError(ValueError):
@@ -50,19 +49,39 @@ class EnrolmentDetails:
 
 
 def parse_email_list(text: str) -> tuple[str, ...]:
-    """Return the addresses in a text with one per line or separated by commas or semicolons."""
+    """Return the entries of a text with one address per line or separated by , or ;."""
     found: list[str] = []
     for part in text.replace(";", ",").replace("\n", ",").split(","):
-        address = accounts.normalise_email(part)
-        if address and address not in found:
-            found.append(address)
+        part = part.strip()
+        if part and part not in found:
+            found.append(part)
     return tuple(found)
+
+
+def _address(text: str, field: str) -> str:
+    """Return the stored form of an address typed in ``field``; refuse one that is none."""
+    try:
+        return accounts.stored_address(text, field)
+    except accounts.AccountError as error:
+        raise EnrolmentError(error.field, error.message) from None
 
 
 def _supervisors(person_email: str, details: EnrolmentDetails) -> tuple[User | None, list[User]]:
     """Return the main supervisor and co-supervisors named in the details, all existing users."""
-    main_email = accounts.normalise_email(details.main_supervisor_email)
-    co_emails = [e for e in details.co_supervisor_emails if e != main_email]
+    main_email = (
+        _address(details.main_supervisor_email, "main_supervisor_email")
+        if details.main_supervisor_email.strip()
+        else ""
+    )
+    co_emails = list(
+        dict.fromkeys(
+            address
+            for address in (
+                _address(text, "co_supervisor_emails") for text in details.co_supervisor_emails
+            )
+            if address != main_email
+        )
+    )
     wanted = ([main_email] if main_email else []) + co_emails
     users = (
         {
@@ -130,7 +149,7 @@ def create_enrolment(
 
     Return the enrolment and whether the person's account was created.
     """
-    email = accounts.normalise_email(email)
+    email = _address(email, "email")
     main, co = _supervisors(email, details)
     _check_dates(details, None)
     person = accounts.get_user_by_email(email)
@@ -287,116 +306,14 @@ def import_for(
     """Import a CSV file as ``user``: rows outside the allowed programmes are errors.
 
     ``allowed_programme_ids`` None means no restriction (an administrator). The
-    scope is checked before the import runs, so a file with any row outside it
-    writes nothing; every other rule and message is the command-line import's.
+    importer itself judges the scope of each row as it matches it, so a file with
+    any row outside it writes nothing; every other rule and message is the
+    command-line import's.
     """
-    scope_problems = (
-        [] if allowed_programme_ids is None else _scope_errors(kind, data, allowed_programme_ids)
-    )
-    result = importing.import_csv(kind, data, dry_run=dry_run or bool(scope_problems), actor=user)
-    if not scope_problems:
-        return result
-    errors = sorted([*result.errors, *scope_problems], key=lambda error: error.line)
-    return importing.ImportResult(kind, errors)
-
-
-def _scope_errors(kind: str, data: bytes | str, allowed: set[int]) -> list[RowError]:
-    """Return an error for every row that would touch a programme outside ``allowed``."""
-    importer = importing.IMPORTERS[kind]
-    ignored: list[RowError] = []  # the import itself reports malformed rows
-    try:
-        rows = list(read_rows(decode(data), importer.columns, importer.required_columns, ignored))
-    except FileProblem:
-        return []
-    if kind == "enrolments":
-        return _enrolment_scope_errors(rows, allowed)
-    if kind == "stays":
-        return _stay_scope_errors(rows, allowed)
-    return [RowError(1, _("Only an administrator can import %(kind)s.", kind=kind))]
-
-
-def _enrolment_scope_errors(rows: list[Any], allowed: set[int]) -> list[RowError]:
-    codes = {row.values.get("programme", "") for row in rows}
-    programme_ids = {
-        code: programme_id
-        for code, programme_id in db.session.execute(
-            db.select(Programme.code, Programme.id).where(Programme.code.in_(codes))
+    if kind not in import_kinds(user):
+        return importing.ImportResult(
+            kind, [RowError(1, _("Only an administrator can import %(kind)s.", kind=kind))]
         )
-    }
-    existing = _existing_programmes(rows)
-    errors = []
-    for row in rows:
-        code = row.values.get("programme", "")
-        if code in programme_ids and programme_ids[code] not in allowed:
-            errors.append(
-                RowError(
-                    row.line,
-                    _("You do not coordinate programme %(code)s.", code=code),
-                )
-            )
-        key = _enrolment_key(row)
-        if key in existing and existing[key] not in allowed:
-            errors.append(
-                RowError(
-                    row.line,
-                    _(
-                        "This enrolment exists already in a programme you do not coordinate; "
-                        "only its coordinators can change it."
-                    ),
-                )
-            )
-    return errors
-
-
-def _enrolment_key(row: Any) -> tuple[str, str, str]:
-    values = row.values
-    return (
-        accounts.normalise_email(values.get("email", "")),
-        values.get("kind", "").strip().lower(),
-        values.get("start_date", "").strip(),
+    return importing.import_csv(
+        kind, data, dry_run=dry_run, actor=user, allowed_programme_ids=allowed_programme_ids
     )
-
-
-def _existing_programmes(rows: list[Any]) -> dict[tuple[str, str, str], int]:
-    """Return the programme of each existing enrolment the rows name, by natural key."""
-    emails = sorted({accounts.normalise_email(row.values.get("email", "")) for row in rows})
-    found: dict[tuple[str, str, str], int] = {}
-    for chunk in chunked(emails):
-        for email, kind, start, programme_id in db.session.execute(
-            db.select(User.email, Enrolment.kind, Enrolment.start_date, Enrolment.programme_id)
-            .join(Enrolment, Enrolment.person_id == User.id)
-            .where(User.email.in_(chunk))
-        ):
-            found[(email, kind.value, start.isoformat())] = programme_id
-    return found
-
-
-def _stay_scope_errors(rows: list[Any], allowed: set[int]) -> list[RowError]:
-    emails = sorted({accounts.normalise_email(row.values.get("email", "")) for row in rows})
-    # The stay import picks the person's latest enrolment (of the kind, if given): same here.
-    latest: dict[tuple[str, str | None], int] = {}
-    for chunk in chunked(emails):
-        for email, kind, programme_id in db.session.execute(
-            db.select(User.email, Enrolment.kind, Enrolment.programme_id)
-            .join(Enrolment, Enrolment.person_id == User.id)
-            .where(User.email.in_(chunk))
-            .order_by(Enrolment.start_date, Enrolment.id)
-        ):
-            latest[(email, kind.value)] = programme_id
-            latest[(email, None)] = programme_id
-    errors = []
-    for row in rows:
-        email = accounts.normalise_email(row.values.get("email", ""))
-        kind = row.values.get("kind", "").strip().lower() or None
-        programme_id = latest.get((email, kind))
-        if programme_id is not None and programme_id not in allowed:
-            errors.append(
-                RowError(
-                    row.line,
-                    _(
-                        "%(email)s is enrolled in a programme you do not coordinate.",
-                        email=email,
-                    ),
-                )
-            )
-    return errors

@@ -23,6 +23,8 @@ IMPORTERS: dict[str, type[Importer]] = {
     importer.kind: importer for importer in (ProgrammeImporter, EnrolmentImporter, StayImporter)
 }
 KINDS = tuple(IMPORTERS)
+# The imports whose rows belong to programmes, and so can be limited to some of them.
+SCOPED_KINDS = (EnrolmentImporter.kind, StayImporter.kind)
 
 __all__ = ["KINDS", "ImportResult", "RowError", "import_csv"]
 
@@ -44,24 +46,48 @@ class ImportResult:
 
 
 def import_csv(
-    kind: str, data: bytes | str, *, dry_run: bool = False, actor: Any = None
+    kind: str,
+    data: bytes | str,
+    *,
+    dry_run: bool = False,
+    actor: Any = None,
+    allowed_programme_ids: set[int] | None = None,
 ) -> ImportResult:
     """Import a CSV file of ``kind`` ("programmes", "enrolments" or "stays"); flush, no commit.
 
     With ``dry_run`` every check runs and the counts are what a real import would
-    do, but nothing is written.
+    do, but nothing is written. With ``allowed_programme_ids`` (a coordinator's
+    programmes), a row that would touch an enrolment of any other programme is an
+    error like any other, so such a file writes nothing.
     """
-    return run_import(kind, data, dry_run=dry_run, actor=actor, today=date.today())
+    return run_import(
+        kind,
+        data,
+        dry_run=dry_run,
+        actor=actor,
+        today=date.today(),
+        allowed_programme_ids=allowed_programme_ids,
+    )
 
 
 def run_import(
-    kind: str, data: bytes | str, *, dry_run: bool, actor: Any, today: date
+    kind: str,
+    data: bytes | str,
+    *,
+    dry_run: bool,
+    actor: Any,
+    today: date,
+    allowed_programme_ids: set[int] | None = None,
 ) -> ImportResult:
     """Import as import_csv does, judging "in the future" against ``today``."""
     if kind not in IMPORTERS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if allowed_programme_ids is not None and kind not in SCOPED_KINDS:
+        raise ValueError(f"a {kind} import cannot be limited to programmes")
     errors: list[RowError] = []
-    importer = IMPORTERS[kind](actor=actor, today=today, errors=errors)
+    importer = IMPORTERS[kind](
+        actor=actor, today=today, errors=errors, allowed_programme_ids=allowed_programme_ids
+    )
     try:
         rows = read_rows(decode(data), importer.columns, importer.required_columns, errors)
     except FileProblem as problem:

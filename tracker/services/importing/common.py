@@ -7,9 +7,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from tracker.domain.addresses import lookup_key
+from tracker.domain.dates import EARLIEST, LATEST, in_range
+from tracker.domain.text import single_line
 from tracker.extensions import db
 from tracker.models import User
 
@@ -49,8 +51,8 @@ class Row:
         self.ok = False
 
     def text(self, column: str, *, required: bool = False, max_length: int = 200) -> str:
-        """Return the value of ``column`` ("" when empty); check presence and length."""
-        value = self.values.get(column, "")
+        """Return the value of ``column`` on one line ("" when empty); check presence, length."""
+        value = single_line(self.values.get(column, "")).strip()
         if not value:
             if required:
                 self.error(_("%(column)s is required.", column=column))
@@ -73,9 +75,23 @@ class Row:
             return None
         if _DATE.fullmatch(value):
             try:
-                return date.fromisoformat(value)
+                parsed = date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                if in_range(parsed):
+                    return parsed
+                self.error(
+                    _(
+                        "%(column)s %(value)s is outside the dates the tracker accepts "
+                        "(%(earliest)s to %(latest)s).",
+                        column=column,
+                        value=value,
+                        earliest=EARLIEST.isoformat(),
+                        latest=LATEST.isoformat(),
+                    )
+                )
+                return None
         self.error(
             _(
                 "%(column)s “%(value)s” is not a valid date in the form YYYY-MM-DD.",
@@ -123,22 +139,18 @@ class Row:
 
 
 class EmailChecker:
-    """Validate and normalise e-mail addresses, each distinct address once."""
+    """Validate and normalise e-mail addresses, each distinct spelling once."""
 
     def __init__(self) -> None:
         self._seen: dict[str, str | None] = {}
 
     def __call__(self, row: Row, column: str, *, required: bool = False) -> str:
-        """Return the address in ``column`` in lower case, or "" when empty or bad."""
+        """Return the address in ``column`` in its stored form, or "" when empty or bad."""
         value = row.text(column, required=required, max_length=254)
         if not value:
             return ""
         if value not in self._seen:
-            try:
-                normalized = validate_email(value, check_deliverability=False).normalized
-                self._seen[value] = normalized.lower()
-            except EmailNotValidError:
-                self._seen[value] = None
+            self._seen[value] = lookup_key(value)
         address = self._seen[value]
         if address is None:
             row.error(
@@ -159,10 +171,19 @@ class Importer:
     columns: ClassVar[tuple[str, ...]]
     required_columns: ClassVar[frozenset[str]]
 
-    def __init__(self, *, actor: Any, today: date, errors: list[RowError]) -> None:
+    def __init__(
+        self,
+        *,
+        actor: Any,
+        today: date,
+        errors: list[RowError],
+        allowed_programme_ids: set[int] | None = None,
+    ) -> None:
         self.actor = actor
         self.today = today
         self.errors = errors
+        # None: every programme (an administrator or the command line).
+        self.allowed_programme_ids = allowed_programme_ids
         self.created = 0
         self.updated = 0
         self.unchanged = 0
@@ -170,6 +191,10 @@ class Importer:
     def error(self, line: int, message: str) -> None:
         """Record a problem found on ``line``."""
         self.errors.append(RowError(line, message))
+
+    def in_scope(self, programme_id: int) -> bool:
+        """Return whether the rows may touch this programme's enrolments."""
+        return self.allowed_programme_ids is None or programme_id in self.allowed_programme_ids
 
     def parse(self, row: Row) -> None:
         """Check one row on its own and keep what the later steps need."""

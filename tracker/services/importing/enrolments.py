@@ -98,6 +98,7 @@ class EnrolmentImporter(Importer):
         self.programmes: dict[str, int] = dict(
             db.session.execute(db.select(Programme.code, Programme.id)).all()
         )
+        self.codes = {programme_id: code for code, programme_id in self.programmes.items()}
 
     def parse(self, row: Row) -> None:
         """Check one enrolment row."""
@@ -188,6 +189,23 @@ class EnrolmentImporter(Importer):
                 ok = False
             person_id = self.user_ids.get(r.email)
             current = existing.get((person_id, r.kind, r.start_date)) if person_id else None
+            # The scope is judged on the rows as parsed and matched here, so the check and
+            # the write can never read an address or a key differently.
+            if not self.in_scope(r.programme_id):
+                self.error(
+                    r.line,
+                    _("You do not coordinate programme %(code)s.", code=self.codes[r.programme_id]),
+                )
+                ok = False
+            if current is not None and not self.in_scope(current.programme_id):
+                self.error(
+                    r.line,
+                    _(
+                        "This enrolment exists already in a programme you do not coordinate; "
+                        "only its coordinators can change it."
+                    ),
+                )
+                ok = False
             status = r.status or (current.status if current else EnrolmentStatus.ACTIVE)
             end = r.end_date or (current.end_date if current else None)
             if status == EnrolmentStatus.COMPLETED and end is None:

@@ -11,6 +11,7 @@ from tracker.models import Enrolment, Plan, PlanVersion, Stay
 from tracker.models.base import utcnow
 from tracker.models.stay import approval_values
 from tracker.services.importing.common import (
+    EmailChecker,
     Importer,
     Row,
     _,
@@ -62,10 +63,11 @@ class StayImporter(Importer):
         self.new: list[_StayRow] = []
         self.changes: list[dict[str, Any]] = []
         self.imported_approved: set[int] = set()
+        self.email = EmailChecker()
 
     def parse(self, row: Row) -> None:
         """Check one stay row."""
-        email = row.text("email", required=True, max_length=254).lower()
+        email = self.email(row, "email", required=True)
         kind = row.choice("kind", EnrolmentKind)
         host = row.text("host_institution", required=True, max_length=300)
         country = row.text("country", required=True).upper()
@@ -109,10 +111,20 @@ class StayImporter(Importer):
         first_line: dict[tuple[int, str, date], int] = {}
         for r in self.rows:
             person_id = user_ids.get(r.email)
+            enrolment = latest.get((person_id, r.kind)) if person_id is not None else None
+            if self.allowed_programme_ids is not None and (
+                enrolment is None or not self.in_scope(enrolment[2])
+            ):
+                # Someone else's candidate and nobody at all answer alike: a coordinator
+                # learns nothing about people outside their programmes.
+                self.error(
+                    r.line,
+                    _("%(email)s has no enrolment in a programme you coordinate.", email=r.email),
+                )
+                continue
             if person_id is None:
                 self.error(r.line, _("Unknown person: there is no user %(email)s.", email=r.email))
                 continue
-            enrolment = latest.get((person_id, r.kind))
             if enrolment is None:
                 if r.kind is None:
                     message = _("%(email)s has no enrolment.", email=r.email)
@@ -122,7 +134,7 @@ class StayImporter(Importer):
                     )
                 self.error(r.line, message)
                 continue
-            enrolment_id, enrolment_start = enrolment
+            enrolment_id, enrolment_start, _programme_id = enrolment
             if r.start_date < enrolment_start:
                 self.error(
                     r.line,
@@ -222,22 +234,31 @@ class StayImporter(Importer):
             db.session.execute(db.update(Stay), self.changes)
 
 
-def _latest_enrolments(person_ids: Any) -> dict[tuple[int, str | None], tuple[int, date]]:
-    """Return (id, start_date) of each person's latest enrolment, per kind and overall.
+def _latest_enrolments(
+    person_ids: Any,
+) -> dict[tuple[int, str | None], tuple[int, date, int]]:
+    """Return (id, start_date, programme id) of each person's latest enrolment, per kind.
 
     The key is (person id, kind), with kind None for the latest of any kind.
     """
-    latest: dict[tuple[int, str | None], tuple[int, date]] = {}
+    latest: dict[tuple[int, str | None], tuple[int, date, int]] = {}
     for chunk in chunked(sorted(set(person_ids))):
         rows = db.session.execute(
-            db.select(Enrolment.id, Enrolment.person_id, Enrolment.kind, Enrolment.start_date)
+            db.select(
+                Enrolment.id,
+                Enrolment.person_id,
+                Enrolment.kind,
+                Enrolment.start_date,
+                Enrolment.programme_id,
+            )
             .where(Enrolment.person_id.in_(chunk))
             .order_by(Enrolment.start_date, Enrolment.id)
         )
         # Ordered by start: a later enrolment overwrites an earlier one.
         for row in rows:
-            latest[(row.person_id, row.kind)] = (row.id, row.start_date)
-            latest[(row.person_id, None)] = (row.id, row.start_date)
+            found = (row.id, row.start_date, row.programme_id)
+            latest[(row.person_id, row.kind)] = found
+            latest[(row.person_id, None)] = found
     return latest
 
 

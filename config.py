@@ -32,6 +32,10 @@ class Config:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
     MAIL_FROM = _env("MAIL_FROM", "mobility-tracker@localhost")
+    # An undelivered message is retried with backoff, then failed after this many hours.
+    MAIL_GIVE_UP_HOURS = _env_int("MAIL_GIVE_UP_HOURS", 48)
+    # Background jobs (e-mail, large PDFs) on RQ; without it they run in-process.
+    REDIS_URL = _env("REDIS_URL")
 
     # Counting rules of the targets (DESIGN §4).
     HOME_COUNTRY = (_env("HOME_COUNTRY", "NO") or "NO").upper()
@@ -93,6 +97,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = None
+    REDIS_URL = None  # the in-process default; the RQ tests point at Redis themselves
     HOME_COUNTRY = "NO"
     MIN_STAY_DAYS = 28
     PHD_TARGET_PERCENT = 40

@@ -39,6 +39,14 @@ def build_schema(app: Flask) -> None:
         db.engine.dispose()
 
 
+class ClosingClient(FlaskClient):
+    """A test client that closes every response as a server does, so after-response jobs run."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     tmp_dir = tmp_path_factory.mktemp("db")
@@ -48,6 +56,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
     os.environ["TRACKER_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
     application = create_app(SessionConfig)
+    application.test_client_class = ClosingClient
     build_schema(application)
     yield application
     with application.app_context():
@@ -86,9 +95,24 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+class CliRunner(FlaskCliRunner):
+    """Run commands as `flask` does; the test's app context stands in for the command's.
+
+    A real command's app context ends with the command, which runs its in-process
+    jobs (e-mail delivery); here the test's context lives on, so run them now.
+    """
+
+    def invoke(self, *args, **kwargs):
+        from tracker import jobs
+
+        result = super().invoke(*args, **kwargs)
+        jobs.run_pending()
+        return result
+
+
 @pytest.fixture()
 def runner(app: Flask) -> FlaskCliRunner:
-    return app.test_cli_runner()
+    return CliRunner(app)
 
 
 @pytest.fixture()
@@ -214,6 +238,29 @@ def login(client: FlaskClient) -> Callable[..., FlaskClient]:
     return do_login
 
 
+@pytest.fixture()
+def redis_url(app: Flask) -> Iterator[str]:
+    """Return the URL of a real Redis for the tests (its own database, emptied around each).
+
+    TRACKER_TEST_REDIS_URL names it (CI sets it, and then a Redis that does not answer
+    fails the test); otherwise the local Redis is used if it answers, else the test skips.
+    """
+    import redis
+
+    required = os.environ.get("TRACKER_TEST_REDIS_URL")
+    url = required or "redis://127.0.0.1:6379/15"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        if required:
+            pytest.fail(f"TRACKER_TEST_REDIS_URL={url} does not answer: {error}")
+        pytest.skip(f"no Redis at {url}")
+    client.flushdb()
+    yield url
+    client.flushdb()
+
+
 class Mailbox(list):
     """Messages received by the loopback SMTP server during one test."""
 
@@ -250,7 +297,7 @@ def mailbox(app: Flask) -> Iterator[Mailbox]:
         controller.stop()
 
 
-class IsolatedClient(FlaskClient):
+class IsolatedClient(ClosingClient):
     """A test client whose every request gets its own app context, as in production.
 
     The plain client's requests reuse the test's app context, so ``g`` (Flask-Login's

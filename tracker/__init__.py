@@ -44,9 +44,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    from tracker import web
+    from tracker import jobs, web
 
     web.init_app(app)
+    jobs.init_app(app)
     _register_blueprints(app)
     _register_error_pages(app)
 

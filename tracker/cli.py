@@ -77,6 +77,7 @@ def seed_demo_command(if_empty: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach every command group to the app."""
+    from tracker.admin.cli import mail_group, worker_command
     from tracker.auth.cli import create_user_command
     from tracker.coordinator.cli import stats_command
     from tracker.reports.cli import report_group
@@ -87,3 +88,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(remind_command)
     app.cli.add_command(stats_command)
     app.cli.add_command(report_group)
+    app.cli.add_command(mail_group)
+    app.cli.add_command(worker_command)

@@ -34,7 +34,8 @@ def test_plan_journey(cast, page, browser_login, assert_accessible):
         assert_accessible(page)
 
     def see(text):
-        assert page.get_by_text(text).first.is_visible(), text
+        # Wait for the page a click leads to; a moment's delay is not a failure.
+        page.get_by_text(text).first.wait_for(state="visible", timeout=10_000)
 
     # The candidate starts the plan from the home page's next step.
     log_in_as(cast["candidate"])

@@ -2,6 +2,7 @@
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from tracker.admin import bp
@@ -14,8 +15,8 @@ from tracker.admin.forms import (
     UserSearchForm,
 )
 from tracker.extensions import db
-from tracker.models import Faculty, Programme, User
-from tracker.services import accounts, organisation
+from tracker.models import Faculty, OutboxMessage, Programme, User
+from tracker.services import accounts, organisation, outbox
 from tracker.web import can, require
 
 
@@ -63,10 +64,10 @@ def new_user():
         except accounts.AccountError as error:
             form[error.field].errors.append(error.message)
         else:
-            sent = accounts.send_password_link(user, "invite", actor=current_user)
+            accounts.send_password_link(user, "invite", actor=current_user)
             db.session.commit()
             flash(_("Account created for %(name)s.", name=user.name), "success")
-            _flash_link_result(user, sent)
+            _flash_link_sent(user)
             return redirect(url_for(".edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -95,23 +96,47 @@ def send_password_link(user_id: int):
     if EmptyForm().validate_on_submit():
         purpose = "reset" if user.password_hash else "invite"
         try:
-            sent = accounts.send_password_link(user, purpose, actor=current_user)
+            accounts.send_password_link(user, purpose, actor=current_user)
         except accounts.AccountError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
-            _flash_link_result(user, sent)
+            _flash_link_sent(user)
     return redirect(url_for(".edit_user", user_id=user.id))
 
 
-def _flash_link_result(user: User, sent: bool) -> None:
-    if sent:
-        flash(_("A link to set the password was sent to %(email)s.", email=user.email), "info")
-    else:
-        flash(
-            _("The e-mail to %(email)s could not be sent. Try again later.", email=user.email),
-            "error",
-        )
+def _flash_link_sent(user: User) -> None:
+    flash(_("A link to set the password was sent to %(email)s.", email=user.email), "info")
+
+
+@bp.route("/mail")
+def mail():
+    """Show the outbox: how many e-mails are queued, sent and failed, and the failed ones."""
+    page = db.paginate(
+        outbox.select_failed(),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "admin/mail.html", counts=outbox.get_counts(), page=page, form=EmptyForm()
+    )
+
+
+@bp.route("/mail/resend", methods=["POST"])
+@bp.route("/mail/<int:message_id>/resend", methods=["POST"])
+def resend_mail(message_id: int | None = None):
+    """Queue one failed e-mail, or every failed one, for delivery again."""
+    if EmptyForm().validate_on_submit():
+        if message_id is None:
+            messages = list(db.session.scalars(outbox.select_failed()))
+        else:
+            messages = [db.get_or_404(OutboxMessage, message_id)]
+        count = outbox.resend(messages, actor=current_user)
+        db.session.commit()
+        flash(ngettext("%(num)d e-mail is queued again.", "%(num)d e-mails are queued again.",
+                       count), "success")  # fmt: skip
+    return redirect(url_for(".mail"))
 
 
 @bp.route("/faculties")

@@ -44,7 +44,7 @@ from tracker.extensions import db
 from tracker.models import Enrolment, Programme
 from tracker.queries import candidates, scope, stats
 from tracker.queries.home import scope_programme_ids
-from tracker.services import accounts, enrolments
+from tracker.services import enrolments
 from tracker.services.enrolments import EnrolmentError
 from tracker.web import can, get_enrolment_or_abort, require
 
@@ -304,12 +304,9 @@ def new_enrolment():
         except EnrolmentError as error:
             _show_error(form, error)
         else:
-            sent = created and accounts.send_password_link(
-                enrolment.person, "invite", actor=current_user
-            )
             db.session.commit()
             flash(_("The enrolment of %(name)s is created.", name=enrolment.person.name), "success")
-            if sent:
+            if created:
                 flash(
                     _(
                         "%(name)s was e-mailed a link to choose a password.",

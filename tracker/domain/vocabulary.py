@@ -27,6 +27,14 @@ class StayStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class MailStatus(enum.StrEnum):
+    """Where a message in the outbox stands."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class StayPurpose(enum.StrEnum):
     RESEARCH_STAY = "research_stay"
     FIELDWORK = "fieldwork"

@@ -5,6 +5,7 @@ from tracker.models.audit import AuditEntry, SentReminder
 from tracker.models.base import Base
 from tracker.models.enrolment import Enrolment, co_supervision
 from tracker.models.organisation import Faculty, Programme
+from tracker.models.outbox import OutboxMessage
 from tracker.models.plan import Plan, PlanVersion
 from tracker.models.stay import Stay
 from tracker.models.upload import PendingUpload
@@ -17,6 +18,7 @@ __all__ = [
     "CoordinatorScope",
     "Enrolment",
     "Faculty",
+    "OutboxMessage",
     "PendingUpload",
     "Plan",
     "Programme",

@@ -1,9 +1,7 @@
 """Accounts: create and change users, their roles, and one-time set-password links."""
 
 import hashlib
-import logging
 import secrets
-import smtplib
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -17,12 +15,11 @@ from sqlalchemy.orm import selectinload
 from tracker.domain.addresses import InvalidEmail, lookup_key, normalise_email
 from tracker.domain.text import single_line
 from tracker.extensions import db
-from tracker.mail import external_url, send_mail
+from tracker.mail import external_url
 from tracker.models import CoordinatorScope, Enrolment, Faculty, Programme, User, co_supervision
 from tracker.models.user import MIN_PASSWORD_LENGTH, new_session_token
 from tracker.services.audit import record
-
-log = logging.getLogger(__name__)
+from tracker.services.outbox import queue_mail
 
 LINK_SALT = "tracker.set-password"
 Purpose = Literal["invite", "reset"]
@@ -288,8 +285,8 @@ def password_link(user: User) -> str:
     return external_url(path)
 
 
-def send_password_link(user: User, purpose: Purpose, actor: Any = None) -> bool:
-    """E-mail the user a set-password link (an invitation or a reset); return whether it went."""
+def send_password_link(user: User, purpose: Purpose, actor: Any = None) -> None:
+    """Queue an e-mail with a set-password link (an invitation or a reset) for the user."""
     if not user.active:
         raise AccountError("active", _("The account is not active; activate it first."))
     link = password_link(user)
@@ -315,14 +312,8 @@ def send_password_link(user: User, purpose: Purpose, actor: Any = None) -> bool:
             hours=hours,
         )
     body = f"{intro}\n\n{link}\n\n{outro}\n"
-    try:
-        send_mail(user.email, subject, body)
-    except (smtplib.SMTPException, OSError):
-        log.exception("Could not send the %s link to %s", purpose, user.email)
-        record("password_link_failed", actor, user, purpose=purpose)
-        return False
+    queue_mail(user, subject, body, kind="invitation" if purpose == "invite" else "password_reset")
     record("password_link_sent", actor, user, purpose=purpose)
-    return True
 
 
 def set_password(user: User, password: str, actor: Any = None) -> None:

@@ -145,7 +145,7 @@ def _check_unique(person_id: int, details: EnrolmentDetails, enrolment_id: int |
 def create_enrolment(
     actor: Any, *, email: str, name: str, details: EnrolmentDetails
 ) -> tuple[Enrolment, bool]:
-    """Create an active enrolment; create the person too if the address is new.
+    """Create an active enrolment; create (and invite) the person too if the address is new.
 
     Return the enrolment and whether the person's account was created.
     """
@@ -160,6 +160,7 @@ def create_enrolment(
                 "name", _("Nobody has this e-mail address yet: give the person's name.")
             )
         person = accounts.create_user(actor, email=email, name=name)
+        accounts.send_password_link(person, "invite", actor=actor)
     else:
         _check_unique(person.id, details, None)
     enrolment = Enrolment(

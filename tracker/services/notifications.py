@@ -1,57 +1,21 @@
-"""E-mail about plan and stay events, queued by the services and sent after the commit.
+"""E-mail about plan and stay events, composed by the services and put in the outbox.
 
 A message is composed when the service queues it (in the recipient's language)
-and handed to the mail server only once the transaction has committed, so a
-refused or rolled-back change never sends mail.
+and written to the outbox in the same transaction (tracker.services.outbox), so a
+refused or rolled-back change never sends mail and a mail server that is down
+loses none.
 """
 
-import logging
-from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
 
 from tracker.domain import policy
-from tracker.extensions import db
 from tracker.labels import label
-from tracker.mail import external_url, send_mail
-
-log = logging.getLogger(__name__)
-
-OUTBOX = "tracker_outbox"
-
-
-@dataclass(frozen=True)
-class Message:
-    to: str
-    subject: str
-    body: str
-
-
-def queue(message: Message) -> None:
-    """Queue a message to be sent when the current transaction commits."""
-    db.session.info.setdefault(OUTBOX, []).append(message)
-
-
-@event.listens_for(Session, "after_commit")
-def _send_outbox(session: Session) -> None:
-    for message in session.info.pop(OUTBOX, []):
-        try:
-            send_mail(message.to, message.subject, message.body)
-        except Exception:  # a mail server outage must not undo a committed decision
-            log.exception("Could not send e-mail to %s: %s", message.to, message.subject)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _drop_outbox(session: Session, transaction: SessionTransaction) -> None:
-    # Runs after after_commit for a commit (the outbox is empty by then) and alone
-    # for a rollback, whose messages must never go out.
-    if transaction.parent is None:
-        session.info.pop(OUTBOX, None)
+from tracker.mail import external_url
+from tracker.services.outbox import queue_mail
 
 
 def path_for(endpoint: str, **values: Any) -> str:
@@ -96,7 +60,7 @@ def notify_plan_submitted(plan: Any, number: int) -> None:
                 number=number,
                 url=url,
             )
-        queue(Message(user.email, subject, body))
+        queue_mail(user, subject, body, kind="notification")
 
 
 def notify_plan_decided(plan: Any, approved: bool, decider: Any, comment: str) -> None:
@@ -115,7 +79,7 @@ def notify_plan_decided(plan: Any, approved: bool, decider: Any, comment: str) -
         body = "\n\n".join(
             part for part in (first, note, _("Open your plan here:\n%(url)s", url=url)) if part
         )
-    queue(Message(person.email, subject, body + "\n"))
+    queue_mail(person, subject, body + "\n", kind="notification")
 
 
 def notify_stay_reported(stay: Any) -> None:
@@ -134,7 +98,7 @@ def notify_stay_reported(stay: Any) -> None:
                 end=stay.reported_end_date.isoformat(),
                 url=url,
             )
-        queue(Message(user.email, subject, body))
+        queue_mail(user, subject, body, kind="notification")
 
 
 def notify_stay_decided(stay: Any, confirmed: bool, decider: Any, comment: str = "") -> None:
@@ -152,4 +116,4 @@ def notify_stay_decided(stay: Any, confirmed: bool, decider: Any, comment: str =
         body = "\n\n".join(
             part for part in (first, note, _("Open your plan here:\n%(url)s", url=url)) if part
         )
-    queue(Message(person.email, subject, body + "\n"))
+    queue_mail(person, subject, body + "\n", kind="notification")

@@ -7,7 +7,6 @@ the sent_reminder table remembers, so a second run on the same day sends nothing
 """
 
 import enum
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,11 +23,9 @@ from tracker.domain.deadlines import plan_due_date
 from tracker.domain.vocabulary import EnrolmentStatus, PlanStatus, StayStatus
 from tracker.extensions import db
 from tracker.labels import label
-from tracker.mail import send_mail
 from tracker.models import Enrolment, Plan, SentReminder, Stay, User
 from tracker.services.notifications import deciders, link
-
-log = logging.getLogger(__name__)
+from tracker.services.outbox import queue_mail
 
 PLAN_DUE_SOON_DAYS = 7
 WAITING_TOO_LONG_DAYS = 14
@@ -218,7 +215,6 @@ class RunResult:
     )
     lines: list[str] = field(default_factory=list)
     skipped: int = 0
-    failed: int = 0
 
 
 def send_reminders(as_of: date, *, dry_run: bool = False) -> RunResult:
@@ -240,31 +236,22 @@ def send_reminders(as_of: date, *, dry_run: bool = False) -> RunResult:
                 result.lines.append(f"{kind}: {reminder.user.email}: {subject}")
                 result.counts[kind] += 1
                 continue
-            outcome = _send_once(reminder, as_of, subject, body)
-            if outcome == "sent":
+            if _queue_once(reminder, as_of, subject, body):
                 result.counts[kind] += 1
-            elif outcome == "skipped":
-                result.skipped += 1
             else:
-                result.failed += 1
+                result.skipped += 1
     return result
 
 
-def _send_once(reminder: Reminder, as_of: date, subject: str, body: str) -> str:
-    """Record the reminder, send it and commit; say whether it was sent, skipped or failed."""
-    email = reminder.user.email
+def _queue_once(reminder: Reminder, as_of: date, subject: str, body: str) -> bool:
+    """Record the reminder and queue it in one commit; False if another run just did."""
     # Each reminder is its own transaction, so a rollback touches nothing else.
     db.session.add(SentReminder(user_id=reminder.user.id, kind=reminder.kind, day=as_of))
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        return "skipped"  # another run sent it a moment ago
-    try:
-        send_mail(email, subject, body)
-    except Exception:  # one unreachable mailbox must not stop the others
-        db.session.rollback()
-        log.exception("Could not send the %s reminder to %s", reminder.kind, email)
-        return "failed"
+        return False  # another run queued it a moment ago
+    queue_mail(reminder.user, subject, body, kind="reminder")
     db.session.commit()
-    return "sent"
+    return True

@@ -1,0 +1,103 @@
+"""Background jobs: on RQ with Redis when TRACKER_REDIS_URL is set, else in-process.
+
+Without Redis (the embedded default of ``make run``) a job runs in this process
+once the response has gone out (or, outside a request, when the command's app
+context ends), so nobody waits on it and a newcomer needs no Redis. With Redis,
+``flask --app tracker worker`` runs them. Jobs are named functions of this module;
+each finds its work in the database, so a lost job loses nothing.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "tracker"
+_PENDING = "tracker_pending_jobs"
+
+
+def deliver_mail() -> None:
+    """Send every message of the outbox that is due."""
+    from tracker.extensions import db
+    from tracker.services import outbox
+
+    try:
+        outbox.deliver_due()
+    finally:
+        db.session.remove()  # a worker runs many jobs in one app context
+
+
+JOBS: dict[str, Callable[..., Any]] = {"deliver_mail": deliver_mail}
+
+
+def redis_connection() -> Any:
+    """Return a Redis client for TRACKER_REDIS_URL (None when it is not set)."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    from redis import Redis
+
+    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+
+
+def queue() -> Any:
+    """Return the RQ queue of the tracker's jobs (None without Redis)."""
+    connection = redis_connection()
+    if connection is None:
+        return None
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=connection)
+
+
+def enqueue(name: str, *args: Any) -> None:
+    """Run job ``name`` in the background; never raise (the database keeps the work)."""
+    if name not in JOBS:
+        raise ValueError(f"unknown job {name!r}")
+    rq_queue = queue()
+    if rq_queue is None:
+        pending = g.setdefault(_PENDING, [])
+        if (name, args) not in pending:
+            pending.append((name, args))
+        return
+    try:
+        rq_queue.enqueue(f"{__name__}.{name}", *args, result_ttl=0, failure_ttl=24 * 3600)
+    except Exception:  # Redis down: `flask mail deliver` (cron) picks the work up later
+        log.exception("Could not queue the job %s on Redis", name)
+
+
+def init_app(app: Flask) -> None:
+    """Run the in-process jobs after each response, or when a command's context ends."""
+
+    @app.after_request
+    def _after_response(response: Any) -> Any:
+        jobs = g.pop(_PENDING, None)
+        if jobs:
+            flask_app = current_app._get_current_object()
+            response.call_on_close(lambda: run_jobs(flask_app, jobs))
+        return response
+
+    @app.teardown_appcontext
+    def _at_teardown(_error: BaseException | None) -> None:
+        if not has_request_context():  # a request's jobs run once its response is closed
+            run_pending()
+
+
+def run_pending() -> None:
+    """Run the in-process jobs queued in this app context so far (a command's, at its end)."""
+    jobs = g.pop(_PENDING, None)
+    if jobs:
+        run_jobs(current_app._get_current_object(), jobs)
+
+
+def run_jobs(app: Flask, jobs: list[tuple[str, tuple]]) -> None:
+    """Run jobs in a fresh app context of their own; log, never raise, a failure."""
+    for name, args in jobs:
+        with app.app_context():
+            try:
+                JOBS[name](*args)
+            except Exception:
+                log.exception("The background job %s failed", name)

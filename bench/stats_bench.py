@@ -332,7 +332,7 @@ def main() -> None:
 
     from tracker.domain.targets import TargetSettings
     from tracker.extensions import db
-    from tracker.queries.scope import Filters, resolve_filters
+    from tracker.queries.scope import Filters, parse_filters
     from tracker.queries.stats import build_statistics
 
     with app.app_context():
@@ -355,8 +355,8 @@ def main() -> None:
     with app.app_context():
         for label, filters in [
             ("statistics document: institution", lambda: Filters()),
-            ("statistics document: faculty", lambda: resolve_filters("F0", None)),
-            ("statistics document: programme", lambda: resolve_filters(None, "P00")),
+            ("statistics document: faculty", lambda: parse_filters("F0", None)),
+            ("statistics document: programme", lambda: parse_filters(None, "P00")),
         ]:
             chosen = filters()
             ms = median_ms(

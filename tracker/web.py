@@ -101,11 +101,16 @@ def can(rule: str, *args: Any, **kwargs: Any) -> bool:
 def require(allowed: bool) -> None:
     """Abort with 403 and record the refusal unless the policy allowed the request."""
     if not allowed:
-        from tracker.services.audit import record_refusal
-
-        record_refusal()
-        db.session.commit()
+        note_refusal()
         abort(403)
+
+
+def note_refusal() -> None:
+    """Record in the audit log that the policy refused this request, whatever the answer says."""
+    from tracker.services.audit import record_refusal
+
+    record_refusal()
+    db.session.commit()
 
 
 def get_enrolment_or_abort(enrolment_id: int, rule: str = "view_enrolment") -> Enrolment:

@@ -72,19 +72,29 @@ def test_allowed_requests(org, login, client, who, params, filters):
 
 
 @pytest.mark.parametrize(
-    ("who", "params"),
+    ("who", "params", "code"),
     [
-        ("programme_coord", {"faculty": "IE"}),  # a programme is not the whole faculty
-        ("programme_coord", {"programme": "PHD-MATH"}),
-        ("math_coord", {"programme": "PHD-CS"}),
-        ("math_coord", {"faculty": "IE"}),
-        ("faculty_coord", {"programme": "PHD-MATH"}),
-        ("candidate", {}),
-        ("candidate", {"programme": "PHD-CS"}),
+        ("programme_coord", {"faculty": "IE"}, "IE"),  # a programme is not the whole faculty
+        ("programme_coord", {"programme": "PHD-MATH"}, "PHD-MATH"),
+        ("math_coord", {"programme": "PHD-CS"}, "PHD-CS"),
+        ("math_coord", {"faculty": "IE"}, "IE"),
+        ("faculty_coord", {"programme": "PHD-MATH"}, "PHD-MATH"),
     ],
 )
-def test_outside_the_scope_is_403_in_json(org, login, client, who, params):
+def test_outside_the_scope_is_404_like_an_unknown_code(org, login, client, who, params, code):
     login(org[who])
+    response = _get(client, **params)
+    assert response.status_code == 404
+    assert response.mimetype == "application/json"
+    error = response.get_json()["error"]
+    assert error["status"] == 404
+    assert error["message"].endswith(f"with the code {code} that you may see.")
+    assert "access_refused" in [e.action for e in _audit()]
+
+
+@pytest.mark.parametrize("params", [{}, {"programme": "PHD-CS"}, {"programme": "NOPE"}])
+def test_people_who_coordinate_nothing_get_403_in_json(org, login, client, params):
+    login(org["candidate"])
     response = _get(client, **params)
     assert response.status_code == 403
     assert response.mimetype == "application/json"
@@ -121,7 +131,11 @@ def test_bad_requests_are_json(org, login, client, params, status, words):
 
 def test_unknown_code_is_404_even_for_a_coordinator(org, login, client):
     login(org["programme_coord"])
-    assert _get(client, programme="NOPE").status_code == 404
+    response = _get(client, programme="NOPE")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["message"] == (
+        "There is no programme with the code NOPE that you may see."
+    )
 
 
 def test_several_scopes_without_a_filter_asks_to_choose(org, login, client):

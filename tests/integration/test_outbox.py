@@ -147,8 +147,10 @@ def test_fifty_actions_while_the_server_is_down_are_all_delivered_once_it_is_up(
     assert len({m.id for m in sent}) == len(sent)
 
 
-@pytest.mark.parametrize(("reply", "status"), [("550 No such user here", MailStatus.FAILED),
-                                               ("451 Try again later", MailStatus.QUEUED)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [("550 No such user here", MailStatus.FAILED), ("451 Try again later", MailStatus.QUEUED)],
+)
 def test_a_permanent_refusal_fails_at_once_a_temporary_one_waits(
     app, make_user, mail_config, reply, status
 ):

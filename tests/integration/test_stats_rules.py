@@ -14,7 +14,7 @@ from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import EnrolmentStatus, StayStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan
-from tracker.queries.scope import Filters, resolve_filters
+from tracker.queries.scope import Filters, parse_filters
 from tracker.queries.stats import EnrolmentFacts, build_statistics, days_between
 
 SETTINGS = TargetSettings()
@@ -159,11 +159,11 @@ def test_filters_narrow_to_a_faculty_or_a_programme(app):
 
     everything = build_statistics(data.AS_OF, Filters(), SETTINGS)
     assert everything["phd"]["by_completion_year"][1]["n"] == 8
-    own = build_statistics(data.AS_OF, resolve_filters("IE", None), SETTINGS)
+    own = build_statistics(data.AS_OF, parse_filters("IE", None), SETTINGS)
     assert own == data.expected_document({"faculty": "IE", "programme": None})
-    by_programme = build_statistics(data.AS_OF, resolve_filters(None, "PHD-CS"), SETTINGS)
+    by_programme = build_statistics(data.AS_OF, parse_filters(None, "PHD-CS"), SETTINGS)
     assert by_programme == data.expected_document({"faculty": None, "programme": "PHD-CS"})
-    math_only = build_statistics(data.AS_OF, resolve_filters("NV", "PHD-MATH"), SETTINGS)
+    math_only = build_statistics(data.AS_OF, parse_filters("NV", "PHD-MATH"), SETTINGS)
     assert math_only["phd"]["by_admission_year"] == [
         data.group(2021, 1, 0, 0, 0, 0, 0.0, 0.0, 40, 1),
         data.group(2025, 1, 0, 0, 0, 1, 0.0, 0.0, 40, 1),

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.plan_support import STAY_FORM, body, people, plan_of, signed_in, stays_of, text
-from tracker.domain.vocabulary import PlanStatus, StayStatus
+from tracker.domain.vocabulary import EnrolmentStatus, PlanStatus, StayStatus
 from tracker.extensions import db
 from tracker.models import AuditEntry
 
@@ -145,6 +145,20 @@ def test_confirming_completes_the_stay_with_the_actual_dates(cast, candidate, su
     assert f"http://127.0.0.1:5000/plans/{cast['enrolment'].id}" in body(message)
     assert "Counted: a confirmed stay abroad." in text(candidate.get(f"/plans/{stay.enrolment_id}"))
     assert "No stays are waiting" in text(supervisor.get("/review/"))
+
+
+def test_a_stay_reported_before_the_enrolment_ended_waits_in_the_queue(
+    cast, candidate, supervisor
+):
+    """The policy lets the supervisor confirm it, so the queue must show it: it counts."""
+    report(candidate, the_stay(cast))
+    enrolment = cast["enrolment"]
+    enrolment.status, enrolment.end_date = EnrolmentStatus.COMPLETED, date(2025, 12, 1)
+    db.session.commit()
+    stay = the_stay(cast)
+    assert f"/review/stays/{stay.id}" in supervisor.get("/review/").get_data(as_text=True)
+    assert decide(supervisor, stay, "confirm").status_code == 302
+    assert the_stay(cast).status == StayStatus.COMPLETED
 
 
 def test_a_short_confirmed_stay_says_why_it_does_not_count(cast, candidate, supervisor):

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from tracker.api import bp
 from tracker.domain.targets import parse_as_of
 from tracker.queries import scope, stats
-from tracker.web import can, require
+from tracker.web import can, note_refusal, require
 
 
 def json_response(document: Any, status: int = 200, headers: dict[str, str] | None = None):
@@ -72,47 +72,34 @@ def get_stats():
         as_of = parse_as_of(request.args.get("as_of"), date.today())
     except ValueError:
         return json_error(400, _("as_of must be a date in the form YYYY-MM-DD."))
-    faculty = request.args.get("faculty", "").strip() or None
-    programme = request.args.get("programme", "").strip() or None
-    if faculty is None and programme is None:
-        filters = scope.default_filters(current_user)
-        if filters is None:
-            return _choose_scope()
-    else:
-        try:
-            filters = scope.resolve_filters(faculty, programme)
-        except scope.UnknownCode as unknown:
-            return json_error(404, _unknown_message(unknown))
-        except scope.ProgrammeNotInFaculty as mismatch:
-            return json_error(
-                400,
-                _(
-                    "Programme %(programme)s is not in faculty %(faculty)s.",
-                    programme=mismatch.programme.code,
-                    faculty=mismatch.faculty.code,
-                ),
-            )
-    require(scope.may_view(current_user, filters))
+    try:
+        filters = scope.parse_filters(
+            request.args.get("faculty"), request.args.get("programme"), current_user
+        )
+    except scope.FilterError as error:
+        return _filter_error(error)
     return json_response(stats.get_statistics(as_of, filters))
 
 
-def _unknown_message(unknown: scope.UnknownCode) -> str:
-    if unknown.kind == "faculty":
-        return _("There is no faculty with the code %(code)s.", code=unknown.code)
-    return _("There is no programme with the code %(code)s.", code=unknown.code)
-
-
-def _choose_scope():
-    choices = scope.get_choices(current_user)
-    return json_error(
-        400,
-        _(
-            "You coordinate several faculties or programmes: "
-            "choose one with faculty= or programme=."
-        ),
-        faculties=[f.code for f in choices.faculties],
-        programmes=[p.code for p in choices.programmes],
-    )
+def _filter_error(error: scope.FilterError):
+    """Answer a filter error: 404 for a code one may not see, 400 for the rest."""
+    if isinstance(error, scope.NotVisible):
+        note_refusal()
+    if isinstance(error, scope.UnknownCode | scope.NotVisible):
+        return json_error(404, error.message)
+    if isinstance(error, scope.ProgrammeNotInFaculty):
+        return json_error(400, error.message)
+    if isinstance(error, scope.MustChoose):
+        return json_error(
+            400,
+            _(
+                "You coordinate several faculties or programmes: "
+                "choose one with faculty= or programme=."
+            ),
+            faculties=[f.code for f in error.choices.faculties],
+            programmes=[p.code for p in error.choices.programmes],
+        )
+    raise error
 
 
 @bp.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -25,11 +25,10 @@ def statistics_scope(
     except ValueError as bad:
         raise UsageProblem(f"--as-of: {bad}.") from None
     try:
-        filters = scope.resolve_filters(faculty or None, programme or None)
-    except scope.UnknownCode as unknown:
-        raise UsageProblem(f"There is no {unknown.kind} with the code {unknown.code!r}.") from None
-    except scope.ProgrammeNotInFaculty as mismatch:
-        raise UsageProblem(str(mismatch)) from None
+        # The operator sees everything, so the errors name the precise problem.
+        filters = scope.parse_filters(faculty, programme, None)
+    except scope.FilterError as error:
+        raise UsageProblem(str(error)) from None
     return as_of, filters
 
 

@@ -40,7 +40,7 @@ class StatisticsFilterForm(GetForm):
     as_of = StringField(
         _l("As of"), description=_l("YYYY-MM-DD; empty for today."), render_kw={"type": "date"}
     )
-    # Codes are checked by the view (unknown: 404, outside the scope: 403), not as choices.
+    # Codes are parsed by the view (unknown or outside the scope: 404), not checked as choices.
     faculty = SelectField(_l("Faculty"), validate_choice=False, default="")
     programme = SelectField(_l("Programme"), validate_choice=False, default="")
     submit = SubmitField(_l("Show figures"))

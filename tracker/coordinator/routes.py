@@ -46,7 +46,7 @@ from tracker.queries import candidates, scope, stats
 from tracker.queries.home import scope_programme_ids
 from tracker.services import enrolments
 from tracker.services.enrolments import EnrolmentError
-from tracker.web import can, get_enrolment_or_abort, require
+from tracker.web import can, get_enrolment_or_abort, note_refusal, require
 
 LIST_ARGS = ("as_of", "faculty", "programme", "kind", "status", "plan_status", "q", "sort", "dir")
 
@@ -71,56 +71,56 @@ def _form_page(template: str, status: int = 200, **context: Any):
 # --- Statistics --------------------------------------------------------------------------
 
 
-def _statistics_filters(form: StatisticsFilterForm, options: scope.Choices) -> scope.Filters | None:
-    """Return the filters a dashboard request asks for; None (with a form error) if invalid."""
-    faculty = (form.faculty.data or "").strip() or None
-    programme = (form.programme.data or "").strip() or None
-    if faculty is None and programme is None:
-        filters = scope.default_filters(current_user)
-        if filters is None:
-            # Several scopes: show the first; the picker offers the others.
-            filters = next(iter(options.filters()), scope.Filters())
-    else:
-        try:
-            filters = scope.resolve_filters(faculty, programme)
-        except scope.UnknownCode:
-            abort(404)
-        except scope.ProgrammeNotInFaculty as mismatch:
-            form.programme.errors = [
-                _(
-                    "Programme %(programme)s is not in faculty %(faculty)s.",
-                    programme=mismatch.programme.code,
-                    faculty=mismatch.faculty.code,
-                )
-            ]
-            return None
-    require(scope.may_view(current_user, filters))
-    return filters
+def _form_filters(form: StatisticsFilterForm, *, whole_scope: bool = False) -> scope.Filters:
+    """Return the filters the form's codes name for the current user; raise a FilterError."""
+    return scope.parse_filters(
+        form.faculty.data, form.programme.data, current_user, whole_scope=whole_scope
+    )
 
 
-def _statistics_request() -> tuple[StatisticsFilterForm, dict[str, Any] | None]:
-    """Return the filter form and the statistics document it asks for (None if invalid)."""
+def _show_filter_error(form: StatisticsFilterForm, error: scope.FilterError) -> int:
+    """Put the filter error next to its field; return the page's status (unknown: 404)."""
+    if isinstance(error, scope.NotVisible):
+        note_refusal()
+    if isinstance(error, scope.UnknownCode | scope.NotVisible):
+        field = form.faculty if error.kind == "faculty" else form.programme
+        field.errors = [error.message]
+        return 404
+    if isinstance(error, scope.ProgrammeNotInFaculty):
+        form.programme.errors = [error.message]
+        return 400
+    raise error
+
+
+def _statistics_request() -> tuple[StatisticsFilterForm, dict[str, Any] | None, int]:
+    """Return the filter form, the statistics document it asks for (None if not) and a status."""
     options = scope.get_choices(current_user)
     form = StatisticsFilterForm(formdata=request.args)
     if options.institution:
         form.set_choices(options, _("Whole institution"), _("All programmes"))
     else:
         form.set_choices(options, _("Not chosen"), _("Not chosen"))
-    filters = _statistics_filters(form, options) if form.validate() else None
-    if filters is None:
-        return form, None
+    if not form.validate():
+        return form, None, 400
+    try:
+        filters = _form_filters(form)
+    except scope.MustChoose as several:
+        # Several scopes: show the first; the picker offers the others.
+        filters = several.choices.filters()[0]
+    except scope.FilterError as error:
+        return form, None, _show_filter_error(form, error)
     document = stats.get_statistics(form.as_of_date(), filters)
     # The pickers show what the figures are for, also when a default was used.
     form.faculty.data = document["filters"]["faculty"] or ""
     form.programme.data = document["filters"]["programme"] or ""
-    return form, document
+    return form, document, 200
 
 
 @bp.route("/")
 def dashboard():
-    form, document = _statistics_request()
+    form, document, status = _statistics_request()
     if document is None:
-        return _form_page("coordinator/dashboard.html", 400, form=form, document=None)
+        return _form_page("coordinator/dashboard.html", status, form=form, document=None)
     query = {k: v for k, v in document["filters"].items() if v} | {"as_of": document["as_of"]}
     return render_template(
         "coordinator/dashboard.html",
@@ -134,9 +134,9 @@ def dashboard():
 
 @bp.route("/statistics.csv")
 def statistics_csv():
-    _form, document = _statistics_request()
+    _form, document, status = _statistics_request()
     if document is None:
-        abort(400)
+        abort(status)
     name = "-".join(["statistics", *[v for v in document["filters"].values() if v]])
     return _csv_response(stats.statistics_csv_rows(document), f"{name}-{document['as_of']}.csv")
 
@@ -160,7 +160,8 @@ def _csv_response(rows: list[list[Any]], filename: str) -> Response:
 # --- Lists --------------------------------------------------------------------------------
 
 
-def _list_request(name: str) -> tuple[ListFilterForm, candidates.ListQuery | None]:
+def _list_request(name: str) -> tuple[ListFilterForm, candidates.ListQuery | None, int]:
+    """Return the filter form, the list query it asks for (None if not) and a status."""
     if name not in candidates.LIST_NAMES:
         abort(404)
     options = scope.get_choices(current_user)
@@ -170,19 +171,11 @@ def _list_request(name: str) -> tuple[ListFilterForm, candidates.ListQuery | Non
     else:
         form.set_choices(options, _("All I follow"), _("All I follow"))
     if not form.validate():
-        return form, None
-    faculty = (form.faculty.data or "").strip() or None
-    programme = (form.programme.data or "").strip() or None
-    filters = scope.Filters()
-    if faculty or programme:
-        try:
-            filters = scope.resolve_filters(faculty, programme)
-        except scope.UnknownCode:
-            abort(404)
-        except scope.ProgrammeNotInFaculty:
-            form.programme.errors = [_("This programme is not in the chosen faculty.")]
-            return form, None
-        require(scope.may_view(current_user, filters))
+        return form, None, 400
+    try:
+        filters = _form_filters(form, whole_scope=True)
+    except scope.FilterError as error:
+        return form, None, _show_filter_error(form, error)
     query = candidates.ListQuery(
         name=name,
         as_of=form.as_of_date(),
@@ -195,7 +188,7 @@ def _list_request(name: str) -> tuple[ListFilterForm, candidates.ListQuery | Non
         descending=form.dir.data == "desc",
         page=request.args.get("page", 1, type=int),
     )
-    return form, query
+    return form, query, 200
 
 
 def _current_args() -> dict[str, str]:
@@ -204,7 +197,7 @@ def _current_args() -> dict[str, str]:
 
 @bp.route("/lists/<name>")
 def candidate_list(name: str):
-    form, query = _list_request(name)
+    form, query, status = _list_request(name)
     settings = stats.current_settings()
     context = {
         "name": name,
@@ -214,7 +207,7 @@ def candidate_list(name: str):
         "explanation": display.list_explanation(name, settings.as_document()),
     }
     if query is None:
-        return _form_page("coordinator/list.html", 400, page=None, rows=[], **context)
+        return _form_page("coordinator/list.html", status, page=None, rows=[], **context)
     page = candidates.get_page(current_user, query, settings, current_app.config["PER_PAGE"])
     args = _current_args()
     sort_key, descending = candidates.sort_key(query)
@@ -245,9 +238,9 @@ def candidate_list(name: str):
 
 @bp.route("/lists/<name>/export.csv")
 def candidate_list_csv(name: str):
-    form, query = _list_request(name)
+    _form, query, status = _list_request(name)
     if query is None:
-        abort(400)
+        abort(status)
     settings = stats.current_settings()
     rows = display.list_rows(
         candidates.get_all(current_user, query, settings), query.as_of, settings.plan_due_days

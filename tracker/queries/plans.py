@@ -74,13 +74,14 @@ def _waiting_plans_query(user: User, any_supervisor: bool):
 
 
 def _waiting_stays_query(user: User, any_supervisor: bool):
+    # Whatever the enrolment's status, as policy.can_confirm_stay has it: a stay reported
+    # before the candidate finished must still be confirmed to count in the outcome figures.
     return (
         db.select(Stay)
         .join(Enrolment, Enrolment.id == Stay.enrolment_id)
         .where(
             Stay.status == StayStatus.PLANNED,
             Stay.reported_at.is_not(None),
-            Enrolment.status == EnrolmentStatus.ACTIVE,
             decides_condition(user, any_supervisor=any_supervisor),
         )
     )

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import selectinload
 
@@ -10,24 +11,7 @@ from tracker.domain import policy
 from tracker.extensions import db
 from tracker.models import CoordinatorScope, Faculty, Programme, User
 from tracker.queries.home import scope_programme_ids
-
-
-class UnknownCode(LookupError):
-    """A faculty or programme code that names nothing."""
-
-    def __init__(self, kind: str, code: str) -> None:
-        super().__init__(f"Unknown {kind} code {code!r}.")
-        self.kind = kind
-        self.code = code
-
-
-class ProgrammeNotInFaculty(ValueError):
-    """Both filters were given, but the programme belongs to another faculty."""
-
-    def __init__(self, programme: Programme, faculty: Faculty) -> None:
-        super().__init__(f"Programme {programme.code!r} is not in faculty {faculty.code!r}.")
-        self.programme = programme
-        self.faculty = faculty
+from tracker.services.organisation import get_faculty_by_code, get_programme_by_code
 
 
 @dataclass(frozen=True)
@@ -68,54 +52,11 @@ class Filters:
         return ""
 
 
-def resolve_filters(faculty_code: str | None, programme_code: str | None) -> Filters:
-    """Return the filters named by these codes; raise UnknownCode or ProgrammeNotInFaculty."""
-    faculty = programme = None
-    if faculty_code:
-        faculty = db.session.scalar(db.select(Faculty).where(Faculty.code == faculty_code))
-        if faculty is None:
-            raise UnknownCode("faculty", faculty_code)
-    if programme_code:
-        programme = db.session.scalar(db.select(Programme).where(Programme.code == programme_code))
-        if programme is None:
-            raise UnknownCode("programme", programme_code)
-        if faculty is not None and programme.faculty_id != faculty.id:
-            raise ProgrammeNotInFaculty(programme, faculty)
-    return Filters(faculty=faculty, programme=programme)
-
-
-def may_view(user: Any, filters: Filters) -> bool:
-    """Return whether the user may see the figures and candidates these filters cover."""
-    if filters.programme is not None:
-        return policy.can_view_programme(user, filters.programme)
-    if filters.faculty is not None:
-        return policy.can_view_faculty(user, filters.faculty)
-    return policy.can_view_institution(user)
-
-
 def user_scope_condition(user: User, programme_id: Any) -> ColumnElement[bool]:
     """Return a WHERE clause keeping only programmes the user may follow (admin: all)."""
     if policy.is_admin(user):
         return true()
     return programme_id.in_(scope_programme_ids(user))
-
-
-def default_filters(user: User) -> Filters | None:
-    """Return the filters to use when none are asked for; None when the user must choose.
-
-    An administrator sees the institution; a coordinator with exactly one scope sees
-    that faculty or programme; a coordinator with several scopes must pick one,
-    because one statistics document describes one part of the institution.
-    """
-    if policy.is_admin(user):
-        return Filters()
-    scopes = list(user.coordinator_scopes)
-    if len(scopes) != 1:
-        return None
-    scope = scopes[0]
-    if scope.faculty_id is not None:
-        return Filters(faculty=db.session.get(Faculty, scope.faculty_id))
-    return Filters(programme=db.session.get(Programme, scope.programme_id))
 
 
 @dataclass(frozen=True)
@@ -153,3 +94,142 @@ def get_choices(user: User) -> Choices:
         faculties=list(db.session.scalars(faculties.order_by(Faculty.code))),
         programmes=list(db.session.scalars(programmes.order_by(Programme.code))),
     )
+
+
+# --- Parsing a request's faculty and programme codes ------------------------------------------
+
+
+class FilterError(Exception):
+    """Faculty or programme codes that cannot be used; ``str()`` says why in English (CLI, logs).
+
+    Each surface maps the kinds below to its own answer: a message next to the form
+    field, a JSON error, an HTTP status, an exit status.
+    """
+
+
+class UnknownCode(FilterError):
+    """A code that names nothing: said only to those who may see every faculty and programme."""
+
+    def __init__(self, kind: str, code: str) -> None:
+        super().__init__(f"There is no {kind} with the code {code!r}.")
+        self.kind = kind
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        """Return the reader's-language text for pages and the API."""
+        if self.kind == "faculty":
+            return _("There is no faculty with the code %(code)s.", code=self.code)
+        return _("There is no programme with the code %(code)s.", code=self.code)
+
+
+class NotVisible(FilterError):
+    """A code that names nothing the user may see: unknown or outside their scope, told alike.
+
+    Telling the two apart would let a coordinator learn which codes exist elsewhere.
+    The code is kept as it was typed, since its stored spelling would give that away too.
+    """
+
+    def __init__(self, kind: str, code: str) -> None:
+        super().__init__(f"There is no {kind} with the code {code!r} that the user may see.")
+        self.kind = kind
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        """Return the reader's-language text for pages and the API."""
+        if self.kind == "faculty":
+            return _("There is no faculty with the code %(code)s that you may see.", code=self.code)
+        return _("There is no programme with the code %(code)s that you may see.", code=self.code)
+
+
+class ProgrammeNotInFaculty(FilterError):
+    """Both codes name something the user may see, but the programme is in another faculty."""
+
+    def __init__(self, programme: Programme, faculty: Faculty) -> None:
+        super().__init__(f"Programme {programme.code!r} is not in faculty {faculty.code!r}.")
+        self.programme = programme
+        self.faculty = faculty
+
+    @property
+    def message(self) -> str:
+        """Return the reader's-language text for pages and the API."""
+        return _(
+            "Programme %(programme)s is not in faculty %(faculty)s.",
+            programme=self.programme.code,
+            faculty=self.faculty.code,
+        )
+
+
+class MustChoose(FilterError):
+    """A statistics document was asked for without codes by someone with several scopes.
+
+    One document describes one part of the institution, so they must name one of ``choices``.
+    """
+
+    def __init__(self, choices: Choices) -> None:
+        super().__init__("Several faculties or programmes are followed: choose one.")
+        self.choices = choices
+
+
+def parse_filters(
+    faculty_code: str | None,
+    programme_code: str | None,
+    user: Any = None,
+    *,
+    whole_scope: bool = False,
+) -> Filters:
+    """Return the filters that a request's raw codes name for ``user``; raise a FilterError.
+
+    ``user`` None is the operator at the command line, who sees everything. Codes
+    match ignoring case and surrounding spaces, as everywhere in the app. Without
+    codes, a statistics document covers the institution (administrators, the
+    operator) or the user's one scope (MustChoose when there are several); with
+    ``whole_scope`` (the lists, which narrow to the user's scope themselves) it
+    covers everything the user follows.
+    """
+    faculty_code = (faculty_code or "").strip()
+    programme_code = (programme_code or "").strip()
+    if not faculty_code and not programme_code:
+        return Filters() if whole_scope else _default_filters(user)
+    faculty = _visible_faculty(faculty_code, user) if faculty_code else None
+    programme = _visible_programme(programme_code, user) if programme_code else None
+    if faculty is not None and programme is not None and programme.faculty_id != faculty.id:
+        raise ProgrammeNotInFaculty(programme, faculty)
+    return Filters(faculty=faculty, programme=programme)
+
+
+def _sees_everything(user: Any) -> bool:
+    return user is None or policy.can_view_institution(user)
+
+
+def _visible_faculty(code: str, user: Any) -> Faculty:
+    faculty = get_faculty_by_code(code)
+    if _sees_everything(user):
+        if faculty is None:
+            raise UnknownCode("faculty", code)
+    elif faculty is None or not policy.can_view_faculty(user, faculty):
+        raise NotVisible("faculty", code)
+    return faculty
+
+
+def _visible_programme(code: str, user: Any) -> Programme:
+    programme = get_programme_by_code(code)
+    if _sees_everything(user):
+        if programme is None:
+            raise UnknownCode("programme", code)
+    elif programme is None or not policy.can_view_programme(user, programme):
+        raise NotVisible("programme", code)
+    return programme
+
+
+def _default_filters(user: Any) -> Filters:
+    if _sees_everything(user):
+        return Filters()
+    scopes = list(user.coordinator_scopes)
+    if len(scopes) != 1:
+        raise MustChoose(get_choices(user))
+    scope = scopes[0]
+    if scope.faculty_id is not None:
+        return Filters(faculty=db.session.get(Faculty, scope.faculty_id))
+    return Filters(programme=db.session.get(Programme, scope.programme_id))

@@ -1,6 +1,7 @@
 """Routes of the PDF downloads: GET only, since a download changes nothing."""
 
 from datetime import date
+from typing import NoReturn
 
 from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
@@ -10,7 +11,7 @@ from tracker import pdf
 from tracker.domain.targets import parse_as_of
 from tracker.queries import scope
 from tracker.reports import bp
-from tracker.web import can, get_enrolment_or_abort, require
+from tracker.web import can, get_enrolment_or_abort, note_refusal, require
 
 
 def _pdf_response(data: bytes, filename: str):
@@ -43,21 +44,12 @@ def summary():
         as_of = parse_as_of(request.args.get("as_of"), date.today())
     except ValueError:
         abort(400, _("as_of must be a date in the form YYYY-MM-DD."))
-    faculty = request.args.get("faculty", "").strip() or None
-    programme = request.args.get("programme", "").strip() or None
-    if faculty is None and programme is None:
-        filters = scope.default_filters(current_user)
-        if filters is None:
-            # Several scopes and none chosen: the dashboard always names one.
-            abort(400)
-    else:
-        try:
-            filters = scope.resolve_filters(faculty, programme)
-        except scope.UnknownCode:
-            abort(404)
-        except scope.ProgrammeNotInFaculty:
-            abort(400)
-    require(scope.may_view(current_user, filters))
+    try:
+        filters = scope.parse_filters(
+            request.args.get("faculty"), request.args.get("programme"), current_user
+        )
+    except scope.FilterError as error:
+        _abort_on_filter_error(error)
     size, limit = pdf.count_candidates(filters), pdf.web_limit()
     if size > limit:
         page = render_template(
@@ -72,3 +64,15 @@ def summary():
         generated_by=current_user.name,
     )
     return _pdf_response(data, pdf.summary_filename(filters, as_of))
+
+
+def _abort_on_filter_error(error: scope.FilterError) -> NoReturn:
+    """Abort for a filter error: 404 for a code one may not see, 400 for the rest."""
+    if isinstance(error, scope.NotVisible):
+        note_refusal()
+    if isinstance(error, scope.UnknownCode | scope.NotVisible):
+        abort(404, error.message)
+    if isinstance(error, scope.ProgrammeNotInFaculty):
+        abort(400, error.message)
+    # Several scopes and none chosen: the dashboard's links always name one.
+    abort(400)

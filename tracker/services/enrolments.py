@@ -12,7 +12,7 @@ password) when the address is new, since registering new people is the point.
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 
@@ -24,7 +24,8 @@ from tracker.models import Enrolment, Programme, User
 from tracker.services import accounts, importing
 from tracker.services.audit import record
 from tracker.services.importing.common import RowError, chunked
-from tracker.services.importing.reader import FileProblem, decode, read_rows
+from tracker.services.importing.problems import Problems
+from tracker.services.importing.reader import FileProblem, read_rows
 
 
 class EnrolmentError(ValueError):
@@ -291,32 +292,55 @@ def import_for(
     writes nothing; every other rule and message is the command-line import's.
     """
     scope_problems = (
-        [] if allowed_programme_ids is None else _scope_errors(kind, data, allowed_programme_ids)
+        Problems()
+        if allowed_programme_ids is None
+        else _scope_errors(kind, data, allowed_programme_ids)
     )
     result = importing.import_csv(kind, data, dry_run=dry_run or bool(scope_problems), actor=user)
     if not scope_problems:
         return result
-    errors = sorted([*result.errors, *scope_problems], key=lambda error: error.line)
-    return importing.ImportResult(kind, errors)
+    problems = Problems()
+    problems.merge(result.problems)
+    problems.merge(scope_problems)
+    return importing.ImportResult(kind, problems)
 
 
-def _scope_errors(kind: str, data: bytes | str, allowed: set[int]) -> list[RowError]:
-    """Return an error for every row that would touch a programme outside ``allowed``."""
+class _ScopeRow(NamedTuple):
+    """What the scope check needs of a row, so that it keeps no more of the file."""
+
+    line: int
+    email: str
+    kind: str
+    start_date: str
+    programme: str
+
+
+def _scope_errors(kind: str, data: bytes | str, allowed: set[int]) -> Problems:
+    """Return a problem for every row that would touch a programme outside ``allowed``."""
     importer = importing.IMPORTERS[kind]
-    ignored: list[RowError] = []  # the import itself reports malformed rows
+    ignored = Problems(limit=0)  # the import itself reports malformed rows
     try:
-        rows = list(read_rows(decode(data), importer.columns, importer.required_columns, ignored))
+        rows = [
+            _ScopeRow(
+                row.line,
+                accounts.normalise_email(row.values.get("email", "")),
+                row.values.get("kind", "").lower(),
+                row.values.get("start_date", ""),
+                row.values.get("programme", ""),
+            )
+            for row in read_rows(data, importer.columns, importer.required_columns, ignored)
+        ]
     except FileProblem:
-        return []
+        return Problems()  # the import reports it
     if kind == "enrolments":
         return _enrolment_scope_errors(rows, allowed)
     if kind == "stays":
         return _stay_scope_errors(rows, allowed)
-    return [RowError(1, _("Only an administrator can import %(kind)s.", kind=kind))]
+    return Problems([RowError(1, _("Only an administrator can import %(kind)s.", kind=kind))])
 
 
-def _enrolment_scope_errors(rows: list[Any], allowed: set[int]) -> list[RowError]:
-    codes = {row.values.get("programme", "") for row in rows}
+def _enrolment_scope_errors(rows: list[_ScopeRow], allowed: set[int]) -> Problems:
+    codes = {row.programme for row in rows}
     programme_ids = {
         code: programme_id
         for code, programme_id in db.session.execute(
@@ -324,9 +348,12 @@ def _enrolment_scope_errors(rows: list[Any], allowed: set[int]) -> list[RowError
         )
     }
     existing = _existing_programmes(rows)
-    errors = []
+    errors = Problems()
     for row in rows:
-        code = row.values.get("programme", "")
+        if errors.too_many:
+            errors.stop(row.line - 1)
+            break
+        code = row.programme
         if code in programme_ids and programme_ids[code] not in allowed:
             errors.append(
                 RowError(
@@ -334,7 +361,7 @@ def _enrolment_scope_errors(rows: list[Any], allowed: set[int]) -> list[RowError
                     _("You do not coordinate programme %(code)s.", code=code),
                 )
             )
-        key = _enrolment_key(row)
+        key = (row.email, row.kind, row.start_date)
         if key in existing and existing[key] not in allowed:
             errors.append(
                 RowError(
@@ -348,18 +375,9 @@ def _enrolment_scope_errors(rows: list[Any], allowed: set[int]) -> list[RowError
     return errors
 
 
-def _enrolment_key(row: Any) -> tuple[str, str, str]:
-    values = row.values
-    return (
-        accounts.normalise_email(values.get("email", "")),
-        values.get("kind", "").strip().lower(),
-        values.get("start_date", "").strip(),
-    )
-
-
-def _existing_programmes(rows: list[Any]) -> dict[tuple[str, str, str], int]:
+def _existing_programmes(rows: list[_ScopeRow]) -> dict[tuple[str, str, str], int]:
     """Return the programme of each existing enrolment the rows name, by natural key."""
-    emails = sorted({accounts.normalise_email(row.values.get("email", "")) for row in rows})
+    emails = sorted({row.email for row in rows})
     found: dict[tuple[str, str, str], int] = {}
     for chunk in chunked(emails):
         for email, kind, start, programme_id in db.session.execute(
@@ -371,8 +389,8 @@ def _existing_programmes(rows: list[Any]) -> dict[tuple[str, str, str], int]:
     return found
 
 
-def _stay_scope_errors(rows: list[Any], allowed: set[int]) -> list[RowError]:
-    emails = sorted({accounts.normalise_email(row.values.get("email", "")) for row in rows})
+def _stay_scope_errors(rows: list[_ScopeRow], allowed: set[int]) -> Problems:
+    emails = sorted({row.email for row in rows})
     # The stay import picks the person's latest enrolment (of the kind, if given): same here.
     latest: dict[tuple[str, str | None], int] = {}
     for chunk in chunked(emails):
@@ -384,18 +402,19 @@ def _stay_scope_errors(rows: list[Any], allowed: set[int]) -> list[RowError]:
         ):
             latest[(email, kind.value)] = programme_id
             latest[(email, None)] = programme_id
-    errors = []
+    errors = Problems()
     for row in rows:
-        email = accounts.normalise_email(row.values.get("email", ""))
-        kind = row.values.get("kind", "").strip().lower() or None
-        programme_id = latest.get((email, kind))
+        if errors.too_many:
+            errors.stop(row.line - 1)
+            break
+        programme_id = latest.get((row.email, row.kind or None))
         if programme_id is not None and programme_id not in allowed:
             errors.append(
                 RowError(
                     row.line,
                     _(
                         "%(email)s is enrolled in a programme you do not coordinate.",
-                        email=email,
+                        email=row.email,
                     ),
                 )
             )

@@ -63,6 +63,8 @@ class Config:
     # Larger summaries take longer than a web worker may; the CLI renders them instead.
     PDF_WEB_MAX_CANDIDATES = _env_int("PDF_WEB_MAX_CANDIDATES", 10_000)
     HSTS = False
+    # A CSV import of more data rows is refused without reading the rest (DESIGN §5).
+    IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 50_000)
 
 
 class DevelopmentConfig(Config):
@@ -107,6 +109,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     # Fast hashing keeps the suite quick.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
+    IMPORT_MAX_ROWS = 50_000
 
 
 CONFIGS = {

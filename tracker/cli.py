@@ -22,17 +22,31 @@ def _import_command(kind: str, help_text: str) -> None:
         from tracker.services.importing import import_csv
 
         try:
-            data = file.read_bytes()
+            # Read as a stream: a file of more than IMPORT_MAX_ROWS rows is not read further.
+            with file.open("rb") as stream:
+                result = import_csv(kind, stream, dry_run=dry_run)
         except OSError as exc:
+            db.session.rollback()
             click.echo(f"{file}: cannot read the file ({exc.strerror or exc}).", err=True)
             raise SystemExit(2) from None
-        result = import_csv(kind, data, dry_run=dry_run)
         if not result.ok:
             db.session.rollback()
             for error in result.errors:
                 click.echo(f"line {error.line}: {error.message}", err=True)
-            rows = len({error.line for error in result.errors})
-            click.echo(f"{file}: {rows} bad line(s); nothing was imported.", err=True)
+            if result.unlisted:
+                more = "problem" if result.unlisted == 1 else "problems"
+                click.echo(f"and {result.unlisted} more {more}.", err=True)
+            if result.stopped_at:
+                click.echo(
+                    f"There are so many problems that the file was not read past line "
+                    f"{result.stopped_at}: there may be more after it.",
+                    err=True,
+                )
+            found = len(result.problems)
+            click.echo(
+                f"{file}: {found} problem{'' if found == 1 else 's'}; nothing was imported.",
+                err=True,
+            )
             raise SystemExit(2)
         if dry_run:
             db.session.rollback()

@@ -185,26 +185,32 @@ def test_someone_elses_token_does_nothing(org, login, client, app):
     assert _count(Enrolment) == 0
 
 
-def test_a_file_that_is_too_large(org, login, client):
-    login(org["coordinator"])
-    big = (HEADER + "x" * (5 * 1024 * 1024)).encode()
-    # The body is built here: the test client would spool it through a temporary file
-    # that it never closes (a ResourceWarning, an error in this suite).
+def _post_bytes(client, data: bytes, kind: str = "enrolments"):
+    """Upload ``data`` in a multipart body built here.
+
+    The test client would spool a large body through a temporary file that it never
+    closes (a ResourceWarning, an error in this suite).
+    """
     boundary = "----tracker-test-boundary"
     body = (
         (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nenrolments\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\n{kind}\r\n'
             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
             f"Content-Type: text/csv\r\n\r\n"
         ).encode()
-        + big
+        + data
         + f"\r\n--{boundary}--\r\n".encode()
     )
-    response = client.post(
+    return client.post(
         "/coordinator/import",
         data=body,
         content_type=f"multipart/form-data; boundary={boundary}",
     )
+
+
+def test_a_file_that_is_too_large(org, login, client):
+    login(org["coordinator"])
+    response = _post_bytes(client, (HEADER + "x" * (5 * 1024 * 1024)).encode())
     assert response.status_code == 422
     assert "larger than 5 MB" in response.get_data(as_text=True)
 
@@ -230,3 +236,79 @@ def test_an_upload_expires_after_an_hour_and_only_its_uploader_may_confirm_it(or
     client.post("/coordinator/import/confirm", data={"token": token})
     assert _count(Enrolment) == 0
     assert "expired" in client.get("/coordinator/import").get_data(as_text=True)
+
+
+# -- limits (DESIGN §5) -------------------------------------------------------------------
+
+PROBLEM_ROW = re.compile(r'<tr><th scope="row">(\d+)</th><td>([^<]*)</td></tr>')
+
+
+def _rows_in(programme: str, n: int) -> str:
+    return "".join(f"phd,p{i}@example.org,P {i},{programme},2025-08-15,,\n" for i in range(n))
+
+
+def test_a_file_over_the_row_cap_is_one_problem(org, login, client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 3)
+    login(org["coordinator"])
+    response = _upload(client, HEADER + _rows_in("PHD-CS", 5))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert PROBLEM_ROW.findall(html) == [
+        (
+            "5",
+            "The file has more than 3 rows after the header, so it was not read past line 5. "
+            "Split it into files of at most 3 rows and import them one after the other.",
+        )
+    ]
+    assert "Nothing was imported: 1 problem was found." in html
+    assert _uploads(app) == [] and _count(Enrolment) == 0
+    assert "at most 3 data rows" in client.get("/coordinator/import").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("programme", "message"),
+    [
+        ("NOPE", "Unknown programme NOPE."),
+        ("PHD-MATH", "You do not coordinate programme PHD-MATH."),
+    ],
+    ids=["import", "scope"],
+)
+def test_the_first_200_problems_are_shown_and_the_rest_counted(
+    org, login, client, programme, message
+):
+    login(org["coordinator"])
+    response = _upload(client, HEADER + _rows_in(programme, 500))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert PROBLEM_ROW.findall(html) == [(str(line), message) for line in range(2, 202)]
+    assert "Nothing was imported: 500 problems were found." in html
+    assert "… and 300 more problems, not listed here." in html
+    assert _count(Enrolment) == 0
+
+
+def test_a_5_mb_junk_file_gets_a_short_page(org, login, client, app):
+    login(org["coordinator"])
+    junk = (HEADER + "x\n" * ((5 * 1024 * 1024 - 2 * len(HEADER)) // 2)).encode()
+    assert len(junk) > 5_000_000
+    response = _post_bytes(client, junk)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert len(response.data) < 1_000_000
+    problems = PROBLEM_ROW.findall(html)
+    assert len(problems) == 200 and problems[0] == ("2", "kind “x” is not one of: phd, postdoc.")
+    assert re.search(r"There are so many that the file was not read past line \d+", html)
+    assert _uploads(app) == [] and _count(User) == 3
+
+
+def test_a_new_upload_replaces_the_one_waiting(org, login, client, app):
+    login(org["coordinator"])
+    first = _token(_upload(client, HEADER + _rows_in("PHD-CS", 1)))
+    second = _token(_upload(client, HEADER + _rows_in("PHD-CS", 2)))
+    assert [upload.token for upload in _uploads(app)] == [second]
+    client.post("/coordinator/import/confirm", data={"token": first})
+    assert _count(Enrolment) == 0
+    assert "you uploaded another file since" in client.get("/coordinator/import").get_data(
+        as_text=True
+    )
+    client.post("/coordinator/import/confirm", data={"token": second})
+    assert _count(Enrolment) == 2

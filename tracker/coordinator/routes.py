@@ -476,7 +476,8 @@ def upload():
                 200 if result.ok else 422,
                 result=result,
                 confirm_form=ConfirmImportForm(token=token),
-                filename=form.file.data.filename or "",
+                # Shown on the page: as long as a file name may sensibly be.
+                filename=(form.file.data.filename or "")[:255],
             )
     return _form_page(
         "coordinator/import.html", 422 if form.errors else 200, form=form, kinds=_import_kinds()
@@ -490,7 +491,13 @@ def confirm_import():
         abort(400)
     pending = uploads.load_upload(form.token.data, current_user.id)
     if pending is None:
-        flash(_("The uploaded file has expired or was imported already. Upload it again."), "error")
+        flash(
+            _(
+                "The uploaded file has expired or was imported already, or you uploaded "
+                "another file since. Upload it again."
+            ),
+            "error",
+        )
         return redirect(url_for(".upload"))
     if pending.kind not in _import_kinds():
         require(False)

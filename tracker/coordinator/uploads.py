@@ -2,7 +2,9 @@
 
 The file waits in the database under a random token, with who uploaded it and what
 kind it is; the browser only holds the token. Any app server can therefore take the
-confirmation. Uploads older than an hour are removed whenever someone uploads.
+confirmation. Uploads older than an hour are removed whenever someone uploads, and
+each user has at most one file waiting: a new upload replaces the earlier one. With
+the upload size limit, that bounds what waiting files can take in the database.
 """
 
 import secrets
@@ -34,8 +36,12 @@ def purge_old() -> None:
 
 
 def save_upload(data: bytes, kind: str, user_id: int) -> str:
-    """Keep the file for a later confirmation and return its token (the caller commits)."""
+    """Keep the file for a later confirmation and return its token (the caller commits).
+
+    The user's earlier upload, if any, is dropped: only the last preview can be confirmed.
+    """
     purge_old()
+    db.session.execute(db.delete(PendingUpload).where(PendingUpload.user_id == user_id))
     token = secrets.token_urlsafe(32)
     db.session.add(PendingUpload(token=token, user_id=user_id, kind=kind, data=data))
     db.session.flush()

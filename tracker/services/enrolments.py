@@ -24,6 +24,7 @@ from tracker.models import Enrolment, Programme, User
 from tracker.services import accounts, importing
 from tracker.services.audit import record
 from tracker.services.importing.common import RowError
+from tracker.services.importing.problems import Problems
 
 
 class EnrolmentError(ValueError):
@@ -312,9 +313,8 @@ def import_for(
     command-line import's.
     """
     if kind not in import_kinds(user):
-        return importing.ImportResult(
-            kind, [RowError(1, _("Only an administrator can import %(kind)s.", kind=kind))]
-        )
+        refusal = RowError(1, _("Only an administrator can import %(kind)s.", kind=kind))
+        return importing.ImportResult(kind, Problems([refusal]))
     return importing.import_csv(
         kind, data, dry_run=dry_run, actor=user, allowed_programme_ids=allowed_programme_ids
     )

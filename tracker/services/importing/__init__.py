@@ -3,8 +3,10 @@
 Each import reads the whole file, checks every row (on its own, then against the
 database and the other rows) and writes only when no row is bad. Lookups are
 preloaded in a few queries and rows are written with bulk statements, so tens of
-thousands of rows take seconds. The service flushes and records the audit entry;
-the caller commits.
+thousands of rows take seconds. A file of more than ``IMPORT_MAX_ROWS`` rows is
+refused without reading the rest; the first problems are kept to show and the rest
+counted, up to a point where reading stops (see problems.py). The service flushes
+and records the audit entry; the caller commits.
 """
 
 from dataclasses import dataclass, field
@@ -15,8 +17,9 @@ from tracker.extensions import db
 from tracker.services import audit
 from tracker.services.importing.common import Importer, RowError
 from tracker.services.importing.enrolments import EnrolmentImporter
+from tracker.services.importing.problems import Problems
 from tracker.services.importing.programmes import ProgrammeImporter
-from tracker.services.importing.reader import FileProblem, decode, read_rows
+from tracker.services.importing.reader import FileProblem, Source, read_rows
 from tracker.services.importing.stays import StayImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
@@ -26,15 +29,15 @@ KINDS = tuple(IMPORTERS)
 # The imports whose rows belong to programmes, and so can be limited to some of them.
 SCOPED_KINDS = (EnrolmentImporter.kind, StayImporter.kind)
 
-__all__ = ["KINDS", "ImportResult", "RowError", "import_csv"]
+__all__ = ["KINDS", "ImportResult", "Problems", "RowError", "import_csv"]
 
 
 @dataclass
 class ImportResult:
-    """What an import did, or, with errors, why it wrote nothing."""
+    """What an import did, or, with problems, why it wrote nothing."""
 
     kind: str
-    errors: list[RowError] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -42,12 +45,27 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         """Return whether every row was valid (and, unless a dry run, written)."""
-        return not self.errors
+        return not self.problems
+
+    @property
+    def errors(self) -> list[RowError]:
+        """Return the problems to show, in line order: the first few hundred."""
+        return self.problems.listed()
+
+    @property
+    def unlisted(self) -> int:
+        """Return how many more problems were found than ``errors`` shows."""
+        return self.problems.unlisted
+
+    @property
+    def stopped_at(self) -> int | None:
+        """Return the last line read when there were too many problems to read on."""
+        return self.problems.stopped_at
 
 
 def import_csv(
     kind: str,
-    data: bytes | str,
+    data: Source,
     *,
     dry_run: bool = False,
     actor: Any = None,
@@ -55,8 +73,9 @@ def import_csv(
 ) -> ImportResult:
     """Import a CSV file of ``kind`` ("programmes", "enrolments" or "stays"); flush, no commit.
 
-    With ``dry_run`` every check runs and the counts are what a real import would
-    do, but nothing is written. With ``allowed_programme_ids`` (a coordinator's
+    ``data`` is the file's bytes, the file opened in binary mode, or its text. With
+    ``dry_run`` every check runs and the counts are what a real import would do,
+    but nothing is written. With ``allowed_programme_ids`` (a coordinator's
     programmes), a row that would touch an enrolment of any other programme is an
     error like any other, so such a file writes nothing.
     """
@@ -72,7 +91,7 @@ def import_csv(
 
 def run_import(
     kind: str,
-    data: bytes | str,
+    data: Source,
     *,
     dry_run: bool,
     actor: Any,
@@ -84,22 +103,24 @@ def run_import(
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
     if allowed_programme_ids is not None and kind not in SCOPED_KINDS:
         raise ValueError(f"a {kind} import cannot be limited to programmes")
-    errors: list[RowError] = []
+    problems = Problems()
     importer = IMPORTERS[kind](
-        actor=actor, today=today, errors=errors, allowed_programme_ids=allowed_programme_ids
+        actor=actor, today=today, errors=problems, allowed_programme_ids=allowed_programme_ids
     )
     try:
-        rows = read_rows(decode(data), importer.columns, importer.required_columns, errors)
+        for row in read_rows(data, importer.columns, importer.required_columns, problems):
+            importer.parse(row)
     except FileProblem as problem:
-        return ImportResult(kind, problem.errors)
-    for row in rows:
-        importer.parse(row)
-    importer.resolve()
-    if errors:
-        # Stable: problems on one line keep the order in which they were found.
-        return ImportResult(kind, sorted(errors, key=lambda e: e.line))
+        # The file as a whole is wrong: its own problem says so, the rows' would only distract.
+        return ImportResult(kind, Problems(problem.errors))
+    # After reading stopped at too many problems, checking the rows read against the
+    # database and each other would only find more.
+    if problems.stopped_at is None:
+        importer.resolve()
+    if problems:
+        return ImportResult(kind, problems)
 
-    result = ImportResult(kind, [], importer.created, importer.updated, importer.unchanged)
+    result = ImportResult(kind, Problems(), importer.created, importer.updated, importer.unchanged)
     if dry_run:
         return result
     try:

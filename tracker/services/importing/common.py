@@ -5,7 +5,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from flask_babel import gettext as _
 
@@ -14,6 +14,9 @@ from tracker.domain.dates import EARLIEST, LATEST, in_range
 from tracker.domain.text import single_line
 from tracker.extensions import db
 from tracker.models import User
+
+if TYPE_CHECKING:  # problems.py builds on RowError, defined here
+    from tracker.services.importing.problems import Problems
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -39,7 +42,7 @@ class Row:
 
     __slots__ = ("errors", "line", "ok", "values")
 
-    def __init__(self, line: int, values: dict[str, str], errors: list[RowError]) -> None:
+    def __init__(self, line: int, values: dict[str, str], errors: "Problems") -> None:
         self.line = line
         self.values = values
         self.errors = errors
@@ -176,7 +179,7 @@ class Importer:
         *,
         actor: Any,
         today: date,
-        errors: list[RowError],
+        errors: "Problems",
         allowed_programme_ids: set[int] | None = None,
     ) -> None:
         self.actor = actor

@@ -710,3 +710,29 @@ def test_cli_rejects_a_file_that_is_not_utf8(app, runner, tmp_path):
     result = runner.invoke(args=["import", "programmes", str(path)])
     assert result.exit_code == 2
     assert result.stderr.startswith("line 2: The file is not UTF-8 text")
+
+
+def test_codes_in_any_case_name_the_existing_programme_and_faculty(app, runner, tmp_path):
+    first = tmp_path / "programmes.csv"
+    first.write_text("code,name,faculty_code,faculty_name\nPHD-CS,Computing,IE,Engineering\n")
+    assert runner.invoke(args=["import", "programmes", str(first)]).exit_code == 0
+    again = tmp_path / "again.csv"
+    again.write_text("code,name,faculty_code,faculty_name\nphd-cs,Computer Science,ie,\n")
+    result = runner.invoke(args=["import", "programmes", str(again)])
+    assert result.exit_code == 0, result.output
+    assert [(p.code, p.name) for p in db.session.scalars(db.select(Programme))] == [
+        ("PHD-CS", "Computer Science")
+    ]
+    assert len(db.session.scalars(db.select(Faculty)).all()) == 1
+    people = tmp_path / "enrolments.csv"
+    people.write_text("kind,email,name,programme,start_date\nphd,ola@example.org,Ola,Phd-Cs,2025-08-15\n")
+    assert runner.invoke(args=["import", "enrolments", str(people)]).exit_code == 0
+
+
+def test_a_programme_code_with_spaces_or_slashes_is_refused(app, runner, tmp_path):
+    path = tmp_path / "programmes.csv"
+    path.write_text("code,name,faculty_code,faculty_name\nPHD CS,Computing,IE/X,Engineering\n")
+    result = runner.invoke(args=["import", "programmes", str(path)])
+    assert result.exit_code == 2
+    assert "code “PHD CS” may hold only letters" in result.output
+    assert "faculty_code “IE/X” may hold only letters" in result.output

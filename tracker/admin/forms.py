@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from tracker.domain import codes
 from tracker.extensions import db
 from tracker.forms import BaseForm, EmailAddressField
 from tracker.models import Faculty, Programme
@@ -23,7 +24,6 @@ def _strip(value: str | None) -> str | None:
 
 
 STRIP = [_strip]
-CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 CODE_MESSAGE = _l("Use letters, digits, dots, hyphens and underscores only, without spaces.")
 
 
@@ -96,7 +96,7 @@ class FacultyForm(BaseForm):
     code = StringField(
         _l("Code"),
         filters=STRIP,
-        validators=[DataRequired(), Length(max=32), Regexp(CODE_PATTERN, message=CODE_MESSAGE)],
+        validators=[DataRequired(), Length(max=32), Regexp(codes.PATTERN, message=CODE_MESSAGE)],
     )
     name = StringField(_l("Name"), filters=STRIP, validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Save"))
@@ -110,7 +110,7 @@ class ProgrammeForm(BaseForm):
     code = StringField(
         _l("Code"),
         filters=STRIP,
-        validators=[DataRequired(), Length(max=32), Regexp(CODE_PATTERN, message=CODE_MESSAGE)],
+        validators=[DataRequired(), Length(max=32), Regexp(codes.PATTERN, message=CODE_MESSAGE)],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     faculty_id = SelectField(_l("Faculty"), coerce=int, validators=[DataRequired()])

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
+from tracker.domain.codes import code_key
 from tracker.extensions import db
 from tracker.models import Faculty, Programme
 from tracker.services.audit import record
@@ -23,14 +24,14 @@ class OrganisationError(ValueError):
 def get_faculty_by_code(code: str) -> Faculty | None:
     """Return the faculty with this code (ignoring case), or None."""
     return db.session.scalar(
-        db.select(Faculty).where(func.lower(Faculty.code) == code.strip().lower())
+        db.select(Faculty).where(func.lower(Faculty.code) == code_key(code))
     )
 
 
 def get_programme_by_code(code: str) -> Programme | None:
     """Return the programme with this code (ignoring case), or None."""
     return db.session.scalar(
-        db.select(Programme).where(func.lower(Programme.code) == code.strip().lower())
+        db.select(Programme).where(func.lower(Programme.code) == code_key(code))
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
+from tracker.domain.codes import code_key
 from tracker.domain.snapshot import build_snapshot, snapshot_digest
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanEvent, PlanStatus
 from tracker.extensions import db
@@ -95,10 +96,9 @@ class EnrolmentImporter(Importer):
         self.users_created = 0
         # Few enough to load up front, so an unknown programme is reported with the
         # row's other problems.
-        self.programmes: dict[str, int] = dict(
-            db.session.execute(db.select(Programme.code, Programme.id)).all()
-        )
-        self.codes = {programme_id: code for code, programme_id in self.programmes.items()}
+        stored = db.session.execute(db.select(Programme.code, Programme.id)).all()
+        self.programmes: dict[str, int] = {code_key(code): pid for code, pid in stored}
+        self.codes = {programme_id: code for code, programme_id in stored}
 
     def parse(self, row: Row) -> None:
         """Check one enrolment row."""
@@ -106,7 +106,7 @@ class EnrolmentImporter(Importer):
         email = self.email(row, "email", required=True)
         name = row.text("name", required=True)
         programme = row.text("programme", required=True, max_length=32)
-        if programme and programme not in self.programmes:
+        if programme and code_key(programme) not in self.programmes:
             row.error(_("Unknown programme %(code)s.", code=programme))
         start = row.date("start_date", required=True)
         expected = row.date("expected_end_date")
@@ -154,7 +154,7 @@ class EnrolmentImporter(Importer):
                 row.line,
                 kind,
                 email,
-                self.programmes[programme],
+                self.programmes[code_key(programme)],
                 start,
                 expected,
                 end,

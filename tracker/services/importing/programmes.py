@@ -3,6 +3,9 @@
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
+
+from tracker.domain.codes import MAX_LENGTH, clean_code, code_key, is_valid_code
 from tracker.extensions import db
 from tracker.models import Faculty, Programme
 from tracker.services.importing.common import Importer, Row, _
@@ -37,20 +40,20 @@ class ProgrammeImporter(Importer):
 
     def parse(self, row: Row) -> None:
         """Check one programme row."""
-        code = row.text("code", required=True, max_length=32)
+        code = self._code(row, "code")
         name = row.text("name", required=True)
-        faculty_code = row.text("faculty_code", required=True, max_length=32)
+        faculty_code = self._code(row, "faculty_code")
         faculty_name = row.text("faculty_name")
-        if code and code in self.line_of_code:
+        if code and code_key(code) in self.line_of_code:
             row.error(
                 _(
                     "Programme %(code)s is already on line %(first)d.",
                     code=code,
-                    first=self.line_of_code[code],
+                    first=self.line_of_code[code_key(code)],
                 )
             )
         if faculty_code and faculty_name:
-            given = self.faculty_names.setdefault(faculty_code, (faculty_name, row.line))
+            given = self.faculty_names.setdefault(code_key(faculty_code), (faculty_name, row.line))
             if given[0] != faculty_name:
                 row.error(
                     _(
@@ -62,20 +65,38 @@ class ProgrammeImporter(Importer):
                 )
         if not row.ok:
             return
-        self.line_of_code[code] = row.line
+        self.line_of_code[code_key(code)] = row.line
         self.rows.append(_ProgrammeRow(row.line, code, name, faculty_code, faculty_name))
+
+    @staticmethod
+    def _code(row: Row, column: str) -> str:
+        """Return the code in ``column`` as stored, or "" (with an error) when it is none."""
+        text = row.text(column, required=True, max_length=MAX_LENGTH)
+        if text and not is_valid_code(text):
+            row.error(
+                _(
+                    "%(column)s “%(value)s” may hold only letters, digits, dots, hyphens and "
+                    "underscores, without spaces.",
+                    column=column,
+                    value=text,
+                )
+            )
+            return ""
+        return clean_code(text)
 
     def resolve(self) -> None:
         """Find the existing faculties and programmes and count the changes."""
-        self.faculties = {f.code: f for f in db.session.scalars(db.select(Faculty))}
-        codes = [r.code for r in self.rows]
+        self.faculties = {code_key(f.code): f for f in db.session.scalars(db.select(Faculty))}
+        keys = [code_key(r.code) for r in self.rows]
         self.programmes = {
-            p.code: p
-            for p in db.session.scalars(db.select(Programme).where(Programme.code.in_(codes)))
+            code_key(p.code): p
+            for p in db.session.scalars(
+                db.select(Programme).where(func.lower(Programme.code).in_(keys))
+            )
         }
         for r in self.rows:
-            faculty = self.faculties.get(r.faculty_code)
-            if faculty is None and r.faculty_code not in self.faculty_names:
+            faculty = self.faculties.get(code_key(r.faculty_code))
+            if faculty is None and code_key(r.faculty_code) not in self.faculty_names:
                 self.error(
                     r.line,
                     _(
@@ -84,7 +105,7 @@ class ProgrammeImporter(Importer):
                     ),
                 )
                 continue
-            programme = self.programmes.get(r.code)
+            programme = self.programmes.get(code_key(r.code))
             if programme is None:
                 self.created += 1
             elif (
@@ -99,18 +120,19 @@ class ProgrammeImporter(Importer):
 
     def write(self) -> None:
         """Create and update the faculties, then the programmes."""
-        for code, (name, _line) in self.faculty_names.items():
-            faculty = self.faculties.get(code)
+        first_spelling = {code_key(r.faculty_code): r.faculty_code for r in reversed(self.rows)}
+        for key, (name, _line) in self.faculty_names.items():
+            faculty = self.faculties.get(key)
             if faculty is None:
-                faculty = self.faculties[code] = Faculty(code=code, name=name)
+                faculty = self.faculties[key] = Faculty(code=first_spelling[key], name=name)
                 db.session.add(faculty)
                 self.faculties_created += 1
             elif faculty.name != name:
                 faculty.name = name
                 self.faculties_renamed += 1
         for r in self.rows:
-            faculty = self.faculties[r.faculty_code]
-            programme = self.programmes.get(r.code)
+            faculty = self.faculties[code_key(r.faculty_code)]
+            programme = self.programmes.get(code_key(r.code))
             if programme is None:
                 db.session.add(Programme(code=r.code, name=r.name, faculty=faculty))
             else:

@@ -15,6 +15,11 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return (_env(name) or ("1" if default else "0")).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _body_limit(upload_mb: int) -> int:
+    # The extra 64 KiB leave room for the form around a file of the full size.
+    return upload_mb * 1024 * 1024 + 64 * 1024
+
+
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
 
 
@@ -32,6 +37,9 @@ class Config:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
     MAIL_FROM = _env("MAIL_FROM", "mobility-tracker@localhost")
+    # "smtp" sends through MAIL_SERVER; "log" writes each message to the log with its
+    # set-password links hidden. Unset: smtp with a server, else log (production refuses that).
+    MAIL_BACKEND = (_env("MAIL_BACKEND") or "").strip().lower() or None
 
     # Counting rules of the targets (DESIGN §4).
     HOME_COUNTRY = (_env("HOME_COUNTRY", "NO") or "NO").upper()
@@ -49,9 +57,18 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # How many reverse proxies in front of the app append to X-Forwarded-For/-Proto; with 0
+    # those headers are ignored, as anyone can send them.
+    PROXY_HOPS = _env_int("PROXY_HOPS", 0)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Enforced server-side from times kept in the signed session (tracker.web).
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 120)
+    SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
+    # Larger request bodies are refused with 413 before they are read.
+    MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 5)
+    MAX_CONTENT_LENGTH = _body_limit(MAX_UPLOAD_MB)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "nb")
@@ -59,6 +76,19 @@ class Config:
     # Larger summaries take longer than a web worker may; the CLI renders them instead.
     PDF_WEB_MAX_CANDIDATES = _env_int("PDF_WEB_MAX_CANDIDATES", 10_000)
     HSTS = False
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse settings that cannot work, with a message naming the variable."""
+        if cls.MAIL_BACKEND not in (None, "smtp", "log"):
+            raise RuntimeError("TRACKER_MAIL_BACKEND must be smtp or log.")
+        if cls.MAIL_BACKEND == "smtp" and not cls.MAIL_SERVER:
+            raise RuntimeError("TRACKER_MAIL_BACKEND=smtp needs TRACKER_MAIL_SERVER.")
+        if cls.PROXY_HOPS < 0:
+            raise RuntimeError("TRACKER_PROXY_HOPS must be 0 or more.")
+        for name in ("MAX_UPLOAD_MB", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
+            if getattr(cls, name) <= 0:
+                raise RuntimeError(f"TRACKER_{name} must be more than 0.")
 
 
 class DevelopmentConfig(Config):
@@ -78,6 +108,7 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> None:
         """Refuse to run with the development secret key."""
+        super().check()
         key = cls.SECRET_KEY
         if not key or key == DEV_SECRET_KEY or len(key) < 32:
             raise RuntimeError(
@@ -93,6 +124,12 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = None
+    MAIL_BACKEND = None
+    PROXY_HOPS = 0
+    MAX_UPLOAD_MB = 5
+    MAX_CONTENT_LENGTH = _body_limit(MAX_UPLOAD_MB)
+    SESSION_IDLE_MINUTES = 120
+    SESSION_MAX_HOURS = 12
     HOME_COUNTRY = "NO"
     MIN_STAY_DAYS = 28
     PHD_TARGET_PERCENT = 40

@@ -19,8 +19,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     """Create and configure an app; ``config_class`` defaults to TRACKER_ENV's class."""
     if config_class is None:
         config_class = CONFIGS[os.environ.get("TRACKER_ENV", "development")]
-    if hasattr(config_class, "check"):
-        config_class.check()
+    config_class.check()
 
     app = Flask(
         __name__,

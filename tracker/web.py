@@ -4,11 +4,13 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, Request, abort, current_app, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
+from werkzeug.wsgi import LimitedStream
 
 from tracker.domain import policy
 from tracker.extensions import db, login_manager
@@ -24,8 +26,28 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class BoundedRequest(Request):
+    """A request whose streamed form past MAX_CONTENT_LENGTH is refused, not cut short."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        stream = self.__dict__.get("stream")
+        # Werkzeug reads a body sent without Content-Length (chunked) up to the limit and
+        # parses a URL-encoded form from whatever it got: a byte left over means it was cut.
+        if (
+            self.content_length is None
+            and isinstance(stream, LimitedStream)
+            and stream.is_exhausted
+            and self.input_stream.read(1)
+        ):
+            self.__dict__["form"] = self.parameter_storage_class()
+            self.__dict__["files"] = self.parameter_storage_class()
+            raise RequestEntityTooLarge()
+
+
 def init_app(app: Flask) -> None:
     """Install id converters, session loading, security headers and template helpers."""
+    app.request_class = BoundedRequest
     app.url_map.converters["int"] = DatabaseIdConverter
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"

@@ -18,7 +18,7 @@ from tracker.auth.forms import (
 from tracker.extensions import db, limiter
 from tracker.models import User
 from tracker.models.base import utcnow
-from tracker.models.user import MIN_PASSWORD_LENGTH
+from tracker.models.user import MIN_PASSWORD_LENGTH, password_matches
 from tracker.services import accounts
 from tracker.services.audit import record
 
@@ -47,7 +47,8 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(db.select(User).where(User.email == email))
-        if user is None or not user.active or not user.check_password(form.password.data):
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        if not password_matches(user, form.password.data, method):
             record("login_failed", user, email=email)
             db.session.commit()
             flash(_("Wrong e-mail or password."), "error")

@@ -1,5 +1,6 @@
 """Configuration classes, read from ``TRACKER_*`` environment variables."""
 
+import logging
 import os
 
 
@@ -18,6 +19,9 @@ def _env_bool(name: str, default: bool = False) -> bool:
 def _body_limit(upload_mb: int) -> int:
     # The extra 64 KiB leave room for the form around a file of the full size.
     return upload_mb * 1024 * 1024 + 64 * 1024
+
+
+log = logging.getLogger("tracker")
 
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
@@ -40,6 +44,8 @@ class Config:
     # "smtp" sends through MAIL_SERVER; "log" writes each message to the log with its
     # set-password links hidden. Unset: smtp with a server, else log (production refuses that).
     MAIL_BACKEND = (_env("MAIL_BACKEND") or "").strip().lower() or None
+    # Development only: also print whole messages, links included, to the terminal.
+    MAIL_ECHO = False
 
     # Counting rules of the targets (DESIGN §4).
     HOME_COUNTRY = (_env("HOME_COUNTRY", "NO") or "NO").upper()
@@ -95,6 +101,8 @@ class DevelopmentConfig(Config):
     """Local development: `make run`."""
 
     DEBUG = False
+    # Whoever runs `make run` needs the set-password links the log hides.
+    MAIL_ECHO = True
 
 
 class ProductionConfig(Config):
@@ -107,12 +115,22 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to run with the development secret key."""
+        """Refuse to run with the development secret key or without a way to send e-mail."""
         super().check()
         key = cls.SECRET_KEY
         if not key or key == DEV_SECRET_KEY or len(key) < 32:
             raise RuntimeError(
                 "Set TRACKER_SECRET_KEY to a random string of at least 32 characters."
+            )
+        if not cls.MAIL_SERVER and cls.MAIL_BACKEND != "log":
+            raise RuntimeError(
+                "Set TRACKER_MAIL_SERVER, or TRACKER_MAIL_BACKEND=log to write e-mails to the "
+                "log instead of sending them."
+            )
+        if cls.MAIL_BACKEND == "log":
+            log.warning(
+                "TRACKER_MAIL_BACKEND=log: e-mails are written to the log, not sent, and "
+                "set-password links are hidden there; nobody receives invitations or resets."
             )
 
 

@@ -20,6 +20,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     """Create and configure an app; ``config_class`` defaults to TRACKER_ENV's class."""
     if config_class is None:
         config_class = CONFIGS[os.environ.get("TRACKER_ENV", "development")]
+    logging.basicConfig(level=logging.INFO)  # before the check, which may warn
     config_class.check()
 
     app = Flask(
@@ -35,7 +36,6 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'tracker.sqlite'}"
         )
-    logging.basicConfig(level=logging.INFO)
     _trust_proxies(app)
 
     db.init_app(app)

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
@@ -21,6 +21,11 @@ from tracker.models.base import utcnow
 from tracker.models.user import MIN_PASSWORD_LENGTH, password_matches
 from tracker.services import accounts
 from tracker.services.audit import record
+
+# The set-password token waits here between the link's first GET and the form's POST.
+SET_PASSWORD_TOKEN = "set_password_token"  # noqa: S105 - a session key
+# Real tokens have about 100 characters; a longer one would only bloat the session cookie.
+MAX_TOKEN_LENGTH = 300
 
 
 def _login_limit() -> str:
@@ -96,16 +101,29 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form)
 
 
-@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@bp.get("/set-password/<token>")
 def set_password(token: str):
+    """Keep the e-mailed link's token in the session and continue at an address without it."""
+    # So the token is in one request line of the access log and in no Referer header.
+    if len(token) <= MAX_TOKEN_LENGTH:
+        session[SET_PASSWORD_TOKEN] = token
+    else:
+        session.pop(SET_PASSWORD_TOKEN, None)
+    return redirect(url_for("auth.choose_password"))
+
+
+@bp.route("/set-password", methods=["GET", "POST"])
+def choose_password():
     """Let the holder of a valid one-time link choose a password."""
-    user = accounts.user_for_token(token)
+    user = accounts.user_for_token(session.get(SET_PASSWORD_TOKEN, ""))
     if user is None:
+        session.pop(SET_PASSWORD_TOKEN, None)
         return render_template("auth/link_invalid.html"), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
         accounts.set_password(user, form.password.data)
         db.session.commit()
+        session.pop(SET_PASSWORD_TOKEN, None)
         flash(_("Your password is set. Log in with it now."), "success")
         return redirect(url_for("auth.login"))
     return render_template(

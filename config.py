@@ -108,8 +108,17 @@ class DevelopmentConfig(Config):
 class ProductionConfig(Config):
     """Production behind HTTPS; refuses to start without a real secret key."""
 
+    # "__Host-" makes browsers refuse the cookie unless it is Secure, for the whole site
+    # (Path=/) and without a Domain, so no subdomain can set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    # Log-in offers no "remember me"; should it ever, its cookie is bound the same way.
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
     REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_PATH = "/"
+    REMEMBER_COOKIE_DOMAIN = None
     PREFERRED_URL_SCHEME = "https"
     HSTS = True
 

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from tracker.auth import bp
 from tracker.auth.forms import (
@@ -21,6 +21,7 @@ from tracker.models.base import utcnow
 from tracker.models.user import MIN_PASSWORD_LENGTH, password_matches
 from tracker.services import accounts
 from tracker.services.audit import record
+from tracker.web import begin_session, end_session
 
 # The set-password token waits here between the link's first GET and the form's POST.
 SET_PASSWORD_TOKEN = "set_password_token"  # noqa: S105 - a session key
@@ -59,7 +60,7 @@ def login():
             flash(_("Wrong e-mail or password."), "error")
             return render_template("auth/login.html", form=form), 200
         user.last_login_at = utcnow()
-        login_user(user)
+        begin_session(user)
         record("login", user)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
@@ -75,7 +76,7 @@ def logout():
     user.end_sessions()
     record("logout", user)
     db.session.commit()
-    logout_user()
+    end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -147,7 +148,7 @@ def change_password():
         accounts.set_password(user, form.password.data)
         db.session.commit()
         # The new session token ended every session, this one included: start it again.
-        login_user(user)
+        begin_session(user)
         flash(_("Your password is changed. You are logged out everywhere else."), "success")
         return redirect(url_for("main.index"))
     return _change_password_page(form)

@@ -18,11 +18,20 @@ def client(isolated_client):
 # --- Log-in takes as long for an unknown address as for a wrong password -----------------
 
 
+def work_time() -> float:
+    """Return the CPU time of this thread, which serves the test client's requests.
+
+    What the app does is the claim under test; wall-clock time on a machine shared with
+    other jobs would mostly measure them.
+    """
+    return time.thread_time()
+
+
 def timed_login(client, email: str, password: str) -> float:
     limiter.reset()  # the limit would stop the series long before the clock could tell
-    start = time.perf_counter()
+    start = work_time()
     response = client.post("/auth/login", data={"email": email, "password": password})
-    elapsed = time.perf_counter() - start
+    elapsed = work_time() - start
     assert response.status_code == 200
     return elapsed
 
@@ -57,12 +66,12 @@ def test_forgot_password_takes_as_long_for_unknown_addresses(app, client, make_u
     # E-mail goes to the log here; sending over SMTP from the request is a separate matter.
     make_user("known@example.org")
     times: dict[str, list[float]] = {"known@example.org": [], "nobody@example.org": []}
-    for _ in range(15):
+    for _ in range(25):
         for email, values in times.items():
             limiter.reset()
-            start = time.perf_counter()
+            start = work_time()
             assert client.post("/auth/forgot", data={"email": email}).status_code == 302
-            values.append(time.perf_counter() - start)
+            values.append(work_time() - start)
     known, unknown = (statistics.median(values) for values in times.values())
     assert 1 / 1.5 < unknown / known < 1.5, (known, unknown)
 

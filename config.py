@@ -1,5 +1,6 @@
 """Configuration classes, read from ``TRACKER_*`` environment variables."""
 
+import logging
 import os
 
 
@@ -13,6 +14,14 @@ def _env_int(name: str, default: int) -> int:
 
 def _env_bool(name: str, default: bool = False) -> bool:
     return (_env(name) or ("1" if default else "0")).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _body_limit(upload_mb: int) -> int:
+    # The extra 64 KiB leave room for the form around a file of the full size.
+    return upload_mb * 1024 * 1024 + 64 * 1024
+
+
+log = logging.getLogger("tracker")
 
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
@@ -36,6 +45,11 @@ class Config:
     MAIL_GIVE_UP_HOURS = _env_int("MAIL_GIVE_UP_HOURS", 48)
     # Background jobs (e-mail, large PDFs) on RQ; without it they run in-process.
     REDIS_URL = _env("REDIS_URL")
+    # "smtp" sends through MAIL_SERVER; "log" writes each message to the log with its
+    # set-password links hidden. Unset: smtp with a server, else log (production refuses that).
+    MAIL_BACKEND = (_env("MAIL_BACKEND") or "").strip().lower() or None
+    # Development only: also print whole messages, links included, to the terminal.
+    MAIL_ECHO = False
 
     # Counting rules of the targets (DESIGN §4).
     HOME_COUNTRY = (_env("HOME_COUNTRY", "NO") or "NO").upper()
@@ -53,9 +67,18 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # How many reverse proxies in front of the app append to X-Forwarded-For/-Proto; with 0
+    # those headers are ignored, as anyone can send them.
+    PROXY_HOPS = _env_int("PROXY_HOPS", 0)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Enforced server-side from times kept in the signed session (tracker.web).
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 120)
+    SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
+    # Larger request bodies are refused with 413 before they are read.
+    MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 5)
+    MAX_CONTENT_LENGTH = _body_limit(MAX_UPLOAD_MB)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "nb")
@@ -66,28 +89,63 @@ class Config:
     # A CSV import of more data rows is refused without reading the rest (DESIGN §5).
     IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 50_000)
 
+    @classmethod
+    def check(cls) -> None:
+        """Refuse settings that cannot work, with a message naming the variable."""
+        if cls.MAIL_BACKEND not in (None, "smtp", "log"):
+            raise RuntimeError("TRACKER_MAIL_BACKEND must be smtp or log.")
+        if cls.MAIL_BACKEND == "smtp" and not cls.MAIL_SERVER:
+            raise RuntimeError("TRACKER_MAIL_BACKEND=smtp needs TRACKER_MAIL_SERVER.")
+        if cls.PROXY_HOPS < 0:
+            raise RuntimeError("TRACKER_PROXY_HOPS must be 0 or more.")
+        for name in ("MAX_UPLOAD_MB", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
+            if getattr(cls, name) <= 0:
+                raise RuntimeError(f"TRACKER_{name} must be more than 0.")
+
 
 class DevelopmentConfig(Config):
     """Local development: `make run`."""
 
     DEBUG = False
+    # Whoever runs `make run` needs the set-password links the log hides.
+    MAIL_ECHO = True
 
 
 class ProductionConfig(Config):
     """Production behind HTTPS; refuses to start without a real secret key."""
 
+    # "__Host-" makes browsers refuse the cookie unless it is Secure, for the whole site
+    # (Path=/) and without a Domain, so no subdomain can set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    # Log-in offers no "remember me"; should it ever, its cookie is bound the same way.
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
     REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_PATH = "/"
+    REMEMBER_COOKIE_DOMAIN = None
     PREFERRED_URL_SCHEME = "https"
     HSTS = True
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to run with the development secret key."""
+        """Refuse to run with the development secret key or without a way to send e-mail."""
+        super().check()
         key = cls.SECRET_KEY
         if not key or key == DEV_SECRET_KEY or len(key) < 32:
             raise RuntimeError(
                 "Set TRACKER_SECRET_KEY to a random string of at least 32 characters."
+            )
+        if not cls.MAIL_SERVER and cls.MAIL_BACKEND != "log":
+            raise RuntimeError(
+                "Set TRACKER_MAIL_SERVER, or TRACKER_MAIL_BACKEND=log to write e-mails to the "
+                "log instead of sending them."
+            )
+        if cls.MAIL_BACKEND == "log":
+            log.warning(
+                "TRACKER_MAIL_BACKEND=log: e-mails are written to the log, not sent, and "
+                "set-password links are hidden there; nobody receives invitations or resets."
             )
 
 
@@ -100,6 +158,12 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = None
     REDIS_URL = None  # the in-process default; the RQ tests point at Redis themselves
+    MAIL_BACKEND = None
+    PROXY_HOPS = 0
+    MAX_UPLOAD_MB = 5
+    MAX_CONTENT_LENGTH = _body_limit(MAX_UPLOAD_MB)
+    SESSION_IDLE_MINUTES = 120
+    SESSION_MAX_HOURS = 12
     HOME_COUNTRY = "NO"
     MIN_STAY_DAYS = 28
     PHD_TARGET_PERCENT = 40

@@ -8,6 +8,7 @@ from flask import Flask, has_request_context, render_template, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
 from tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -19,8 +20,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     """Create and configure an app; ``config_class`` defaults to TRACKER_ENV's class."""
     if config_class is None:
         config_class = CONFIGS[os.environ.get("TRACKER_ENV", "development")]
-    if hasattr(config_class, "check"):
-        config_class.check()
+    logging.basicConfig(level=logging.INFO)  # before the check, which may warn
+    config_class.check()
 
     app = Flask(
         __name__,
@@ -35,7 +36,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'tracker.sqlite'}"
         )
-    logging.basicConfig(level=logging.INFO)
+    _trust_proxies(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -55,6 +56,16 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the headers of TRACKER_PROXY_HOPS proxies."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        # Each trusted proxy appends one entry; entries further left came from the client
+        # and are ignored. The Host header is passed on by the proxy itself, so a client's
+        # X-Forwarded-Host is never trusted.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
 
 def select_locale() -> str | None:

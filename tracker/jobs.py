@@ -12,11 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "tracker"
 _PENDING = "tracker_pending_jobs"
+_AFTER_COMMIT = "tracker_jobs_after_commit"
 
 
 def deliver_mail() -> None:
@@ -30,7 +33,22 @@ def deliver_mail() -> None:
         db.session.remove()  # a worker runs many jobs in one app context
 
 
-JOBS: dict[str, Callable[..., Any]] = {"deliver_mail": deliver_mail}
+def send_password_reset(email: str) -> None:
+    """Queue a password link for the account with this address, if there is an active one."""
+    from tracker.extensions import db
+    from tracker.services import accounts
+
+    try:
+        accounts.send_reset_link_if_known(email)
+        db.session.commit()
+    finally:
+        db.session.remove()
+
+
+JOBS: dict[str, Callable[..., Any]] = {
+    "deliver_mail": deliver_mail,
+    "send_password_reset": send_password_reset,
+}
 
 
 def redis_connection() -> Any:
@@ -51,6 +69,29 @@ def queue() -> Any:
     from rq import Queue
 
     return Queue(QUEUE_NAME, connection=connection)
+
+
+def enqueue_after_commit(name: str, *args: Any) -> None:
+    """Run job ``name`` once the current transaction commits; never if it rolls back."""
+    from tracker.extensions import db
+
+    if name not in JOBS:
+        raise ValueError(f"unknown job {name!r}")
+    pending = db.session.info.setdefault(_AFTER_COMMIT, [])
+    if (name, args) not in pending:
+        pending.append((name, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    for name, args in session.info.pop(_AFTER_COMMIT, []):
+        enqueue(name, *args)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 def enqueue(name: str, *args: Any) -> None:

@@ -1,14 +1,18 @@
 """Glue between the web layer and the domain: sessions, headers, policy in templates, loaders."""
 
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, Request, abort, current_app, flash, g, redirect, request, session
 from flask_babel import get_locale
-from flask_login import current_user
+from flask_babel import gettext as _
+from flask_login import current_user, login_url, login_user, logout_user
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
+from werkzeug.wsgi import LimitedStream
 
 from tracker.domain import policy
 from tracker.extensions import db, login_manager
@@ -24,13 +28,34 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class BoundedRequest(Request):
+    """A request whose streamed form past MAX_CONTENT_LENGTH is refused, not cut short."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        stream = self.__dict__.get("stream")
+        # Werkzeug reads a body sent without Content-Length (chunked) up to the limit and
+        # parses a URL-encoded form from whatever it got: a byte left over means it was cut.
+        if (
+            self.content_length is None
+            and isinstance(stream, LimitedStream)
+            and stream.is_exhausted
+            and self.input_stream.read(1)
+        ):
+            self.__dict__["form"] = self.parameter_storage_class()
+            self.__dict__["files"] = self.parameter_storage_class()
+            raise RequestEntityTooLarge()
+
+
 def init_app(app: Flask) -> None:
     """Install id converters, session loading, security headers and template helpers."""
+    app.request_class = BoundedRequest
     app.url_map.converters["int"] = DatabaseIdConverter
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     app.after_request(set_security_headers)
     app.before_request(_make_nonce)
+    app.before_request(_end_expired_session)
     app.jinja_env.globals.update(policy=policy, can=can, settings=_settings, get_locale=get_locale)
     app.jinja_env.filters["label"] = label
 
@@ -49,6 +74,65 @@ def load_user(user_id: str) -> User | None:
     if user is None or not secrets.compare_digest(user.session_token, token):
         return None
     return user
+
+
+# --- Session lifetime ---------------------------------------------------------------------
+
+# Kept in the signed session cookie, so a client can read but never change them.
+LOGIN_AT = "login_at"
+SEEN_AT = "seen_at"
+# Writing the last-seen time on every request would send a new cookie with every answer.
+SEEN_AT_STEP = 60
+
+
+def now() -> int:
+    """Return the current time in whole seconds (the one clock sessions are measured by)."""
+    return int(time.time())
+
+
+def begin_session(user: User) -> None:
+    """Log ``user`` in with a new CSRF token and start the idle and absolute session clocks."""
+    # A token seen before log-in (by a shared computer's last user, say) must not outlive it:
+    # Flask-WTF makes a new one when the next form is shown.
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+    login_user(user)
+    session[LOGIN_AT] = session[SEEN_AT] = now()
+
+
+def end_session() -> None:
+    """Log the current user out of this session."""
+    logout_user()
+    session.pop(LOGIN_AT, None)
+    session.pop(SEEN_AT, None)
+
+
+def session_expired(login_at: Any, seen_at: Any, at: int) -> bool:
+    """Return whether a session started and last used at these times is over at ``at``."""
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return True  # a session from before they were timed: start again
+    config = current_app.config
+    idle = config["SESSION_IDLE_MINUTES"] * 60
+    lifetime = config["SESSION_MAX_HOURS"] * 3600
+    return at - seen_at > idle or at - login_at > lifetime
+
+
+def _end_expired_session():
+    """Log out a session idle too long or older than its lifetime, and ask to log in again."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    at = now()
+    seen_at = session.get(SEEN_AT)
+    if not session_expired(session.get(LOGIN_AT), seen_at, at):
+        if at - seen_at >= SEEN_AT_STEP:
+            session[SEEN_AT] = at
+        return None
+    end_session()
+    if request.blueprint == "api":
+        return None  # the API answers 401 in JSON itself
+    flash(_("Your session has expired. Log in again."), "info")
+    next_url = request.url if request.method == "GET" else None
+    return redirect(login_url(login_manager.login_view, next_url=next_url))
 
 
 def _make_nonce() -> None:

@@ -479,10 +479,9 @@ def test_edit_missing_user_is_404(as_admin):
 
 
 @pytest.mark.parametrize(("has_password", "purpose"), [(True, "reset"), (False, "invite")])
-def test_send_a_new_password_link(as_admin, admin, make_user, caplog, has_password, purpose):
+def test_send_a_new_password_link(as_admin, admin, make_user, mailbox, has_password, purpose):
     user = make_user(password=PASSWORD if has_password else None)
-    with caplog.at_level("INFO", logger="tracker.mail"):
-        response = as_admin.post(f"/admin/users/{user.id}/password-link", follow_redirects=True)
+    response = as_admin.post(f"/admin/users/{user.id}/password-link", follow_redirects=True)
     assert "A link to set the password was sent" in response.get_data(as_text=True)
     (entry,) = audit("password_link_sent")
     assert (entry.actor_id, entry.object_id, entry.detail) == (
@@ -490,7 +489,8 @@ def test_send_a_new_password_link(as_admin, admin, make_user, caplog, has_passwo
         user.id,
         {"purpose": purpose},
     )
-    (link,) = re.findall(r"/auth/set-password/(\S+)", caplog.text)
+    (message,) = mailbox.to(user.email)
+    (link,) = re.findall(r"/auth/set-password/(\S+)", message.get_payload(decode=True).decode())
     assert accounts.user_for_token(link) == fresh(User, user.id)
 
 
@@ -626,18 +626,17 @@ def test_cli_creates_a_user_with_a_password(runner, make_programme):
     assert len(audit("user_created")) == 1
 
 
-def test_cli_without_password_sends_an_invitation(runner, caplog):
-    with caplog.at_level("INFO", logger="tracker.mail"):
-        result = runner.invoke(
-            args=["create-user", "nils@example.org", "--name", "Nils"], input="\n\n"
-        )
+def test_cli_without_password_sends_an_invitation(runner, mailbox):
+    result = runner.invoke(args=["create-user", "nils@example.org", "--name", "Nils"], input="\n\n")
     assert result.exit_code == 0, result.output
     assert "invitation link" in result.output
     user = accounts.get_user_by_email("nils@example.org")
     assert user.password_hash is None
-    (token,) = re.findall(r"/auth/set-password/(\S+)", caplog.text)
+    (message,) = mailbox.to("nils@example.org")
+    text = message.get_payload(decode=True).decode()
+    (token,) = re.findall(r"/auth/set-password/(\S+)", text)
     assert accounts.user_for_token(token) == user
-    assert caplog.text.count("http://127.0.0.1:5000/auth/set-password/") == 1
+    assert text.count("http://127.0.0.1:5000/auth/set-password/") == 1
 
 
 def test_cli_refuses_a_short_password(runner):

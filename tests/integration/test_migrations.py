@@ -1,5 +1,7 @@
 """The migrations build the whole schema from empty, and it matches the models."""
 
+import logging
+
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -47,8 +49,13 @@ def test_stored_addresses_are_normalised_and_clashes_reported(app, make_user, ca
     )
     db.session.commit()
     db.engine.dispose()
-    downgrade(revision="db461e7b352b")
-    upgrade()  # logs through alembic.ini's configuration, to standard error
+    # Alembic's env.py points the root logger at this test's captured stderr: put it back.
+    handlers = logging.root.handlers[:]
+    try:
+        downgrade(revision="db461e7b352b")
+        upgrade()  # logs through alembic.ini's configuration, to standard error
+    finally:
+        logging.root.handlers[:] = handlers
     report = capsys.readouterr().err
     db.session.expire_all()
     emails = dict(db.session.execute(db.select(User.id, User.email)).all())

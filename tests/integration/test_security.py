@@ -210,6 +210,7 @@ def production_app(app):
         SECRET_KEY = "k" * 40
         SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
         RATELIMIT_STORAGE_URI = "memory://"
+        MAIL_SERVER = "smtp.example.org"  # never reached: no test here sends mail
 
     production = create_app(SecureConfig)
     yield production
@@ -346,6 +347,7 @@ def test_production_reads_the_secret_key_from_the_environment(tmp_path, secret, 
         **os.environ,
         "TRACKER_ENV": "production",
         "TRACKER_SECRET_KEY": secret,
+        "TRACKER_MAIL_SERVER": "smtp.example.org",
         "TRACKER_INSTANCE_PATH": str(tmp_path),
     }
     result = subprocess.run(  # noqa: S603

@@ -2,10 +2,10 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from tracker.auth import bp
 from tracker.auth.forms import (
@@ -18,9 +18,15 @@ from tracker.auth.forms import (
 from tracker.extensions import db, limiter
 from tracker.models import User
 from tracker.models.base import utcnow
-from tracker.models.user import MIN_PASSWORD_LENGTH
+from tracker.models.user import MIN_PASSWORD_LENGTH, password_matches
 from tracker.services import accounts
 from tracker.services.audit import record
+from tracker.web import begin_session, end_session
+
+# The set-password token waits here between the link's first GET and the form's POST.
+SET_PASSWORD_TOKEN = "set_password_token"  # noqa: S105 - a session key
+# Real tokens have about 100 characters; a longer one would only bloat the session cookie.
+MAX_TOKEN_LENGTH = 300
 
 
 def _login_limit() -> str:
@@ -47,13 +53,14 @@ def login():
     if form.validate_on_submit():
         email = form.email.data  # the form keeps the address in its stored form
         user = accounts.get_user_by_email(email)
-        if user is None or not user.active or not user.check_password(form.password.data):
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        if not password_matches(user, form.password.data, method):
             record("login_failed", user, email=email)
             db.session.commit()
             flash(_("Wrong e-mail or password."), "error")
             return render_template("auth/login.html", form=form), 200
         user.last_login_at = utcnow()
-        login_user(user)
+        begin_session(user)
         record("login", user)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
@@ -69,7 +76,7 @@ def logout():
     user.end_sessions()
     record("logout", user)
     db.session.commit()
-    logout_user()
+    end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -80,11 +87,7 @@ def forgot_password():
     """E-mail a set-password link, answering the same whether the address is known or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = accounts.get_user_by_email(form.email.data)
-        if user is not None and user.active:
-            accounts.send_password_link(user, "reset")
-        else:
-            record("password_reset_unknown", None, email=form.email.data)
+        accounts.request_password_reset(form.email.data)
         db.session.commit()
         # The same answer either way, so the page does not tell who has an account.
         flash(
@@ -95,16 +98,29 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form)
 
 
-@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@bp.get("/set-password/<token>")
 def set_password(token: str):
+    """Keep the e-mailed link's token in the session and continue at an address without it."""
+    # So the token is in one request line of the access log and in no Referer header.
+    if len(token) <= MAX_TOKEN_LENGTH:
+        session[SET_PASSWORD_TOKEN] = token
+    else:
+        session.pop(SET_PASSWORD_TOKEN, None)
+    return redirect(url_for("auth.choose_password"))
+
+
+@bp.route("/set-password", methods=["GET", "POST"])
+def choose_password():
     """Let the holder of a valid one-time link choose a password."""
-    user = accounts.user_for_token(token)
+    user = accounts.user_for_token(session.get(SET_PASSWORD_TOKEN, ""))
     if user is None:
+        session.pop(SET_PASSWORD_TOKEN, None)
         return render_template("auth/link_invalid.html"), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
         accounts.set_password(user, form.password.data)
         db.session.commit()
+        session.pop(SET_PASSWORD_TOKEN, None)
         flash(_("Your password is set. Log in with it now."), "success")
         return redirect(url_for("auth.login"))
     return render_template(
@@ -128,7 +144,7 @@ def change_password():
         accounts.set_password(user, form.password.data)
         db.session.commit()
         # The new session token ended every session, this one included: start it again.
-        login_user(user)
+        begin_session(user)
         flash(_("Your password is changed. You are logged out everywhere else."), "success")
         return redirect(url_for("main.index"))
     return _change_password_page(form)

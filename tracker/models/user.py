@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Optional
 
 from flask_login import UserMixin
@@ -70,6 +71,24 @@ class User(UserMixin, TimestampMixin, Base):
     def end_sessions(self) -> None:
         """Invalidate every session cookie issued so far."""
         self.session_token = new_session_token()
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Return the hash of a random password, made once per method and kept."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def password_matches(user: User | None, password: str, method: str) -> bool:
+    """Return whether ``user`` may log in with ``password``, with the same work for anyone.
+
+    An unknown address, an account without a password and a deactivated account are
+    checked against a dummy hash made with ``method`` (the configured one), so the time
+    of the answer does not tell which of them it was, or that the address is known.
+    """
+    stored = user.password_hash if user is not None else None
+    matches = check_password_hash(stored or _dummy_hash(method), password)
+    return matches and bool(stored) and user.active
 
 
 class CoordinatorScope(Base):

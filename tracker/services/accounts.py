@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Select, or_
 from sqlalchemy.orm import selectinload
 
+from tracker import jobs
 from tracker.domain.addresses import InvalidEmail, lookup_key, normalise_email
 from tracker.domain.text import single_line
 from tracker.extensions import db
@@ -314,6 +315,25 @@ def send_password_link(user: User, purpose: Purpose, actor: Any = None) -> None:
     body = f"{intro}\n\n{link}\n\n{outro}\n"
     queue_mail(user, subject, body, kind="invitation" if purpose == "invite" else "password_reset")
     record("password_link_sent", actor, user, purpose=purpose)
+
+
+def request_password_reset(email: str) -> None:
+    """Record a request for a password link; the link is queued by a job after the commit.
+
+    Whether the address belongs to anyone is looked up by the job, so the request
+    does the same work, and takes the same time, for every address.
+    """
+    record("password_reset_requested", None, email=email)
+    jobs.enqueue_after_commit("send_password_reset", email)
+
+
+def send_reset_link_if_known(email: str) -> None:
+    """Queue a reset link for the active account with this address; record it if none."""
+    user = get_user_by_email(email)
+    if user is not None and user.active:
+        send_password_link(user, "reset")
+    else:
+        record("password_reset_unknown", None, email=email)
 
 
 def set_password(user: User, password: str, actor: Any = None) -> None:

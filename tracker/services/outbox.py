@@ -18,8 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, func, or_
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_
 
 from tracker import jobs
 from tracker.domain.delivery import is_permanent, next_attempt
@@ -32,7 +31,6 @@ from tracker.services.audit import record
 
 log = logging.getLogger(__name__)
 
-_QUEUED_IN_SESSION = "tracker_outbox_queued"
 # How long a worker may hold a message it is sending before another may take it.
 CLAIM_LEASE = timedelta(minutes=10)
 BATCH = 50
@@ -51,20 +49,8 @@ def queue_mail(to: User | str, subject: str, body: str, *, kind: str) -> OutboxM
     )
     db.session.add(message)
     db.session.flush()
-    db.session.info[_QUEUED_IN_SESSION] = True
+    jobs.enqueue_after_commit("deliver_mail")
     return message
-
-
-@event.listens_for(Session, "after_commit")
-def _deliver_after_commit(session: Session) -> None:
-    if session.info.pop(_QUEUED_IN_SESSION, False):
-        jobs.enqueue("deliver_mail")
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous_transaction: Any) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_QUEUED_IN_SESSION, None)
 
 
 @dataclass
@@ -211,6 +197,6 @@ def resend(messages: list[OutboxMessage], actor: Any = None) -> int:
         count += 1
     if count:
         db.session.flush()
-        db.session.info[_QUEUED_IN_SESSION] = True
+        jobs.enqueue_after_commit("deliver_mail")
         record("mail_resent", actor, count=count, ids=[m.id for m in messages][:100])
     return count

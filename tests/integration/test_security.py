@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 from werkzeug.routing import IntegerConverter
 
@@ -279,7 +280,9 @@ def test_rate_limit_does_not_affect_other_pages(client, login, make_user):
     assert client.post("/auth/forgot", data={"email": user.email}).status_code == 302
 
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# Without TRACKER_TEST_REDIS_URL the test tries this local Redis and is skipped if none answers;
+# CI sets the variable, and then a Redis that does not answer fails the test instead.
+LOCAL_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 REDIS_SCRIPT = """
 import json, sys
@@ -298,44 +301,49 @@ print(json.dumps([client.post("/auth/login", data=data).status_code for _ in ran
 """
 
 
-def redis_reachable() -> bool:
+@pytest.fixture()
+def redis_url() -> str:
+    """Return the URL of a Redis that answers; fail if the one named for CI does not, else skip."""
+    configured = os.environ.get("TRACKER_TEST_REDIS_URL")
+    url = configured or LOCAL_REDIS_URL
     try:
-        import redis
+        with redis.Redis.from_url(url, socket_connect_timeout=2) as connection:
+            connection.ping()
+    except (redis.RedisError, OSError, ValueError) as error:
+        reason = f"Redis is not reachable at {url}: {error}"
+        if configured:
+            pytest.fail(reason)
+        pytest.skip(f"{reason} (TRACKER_TEST_REDIS_URL makes this a failure)")
+    return url
 
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:
-        return False
 
-
-def test_login_limit_with_redis_storage(app):
+def test_login_limit_with_redis_storage(app, redis_url):
     """Count attempts in Redis, shared by every worker, so the limit holds across processes.
 
     The app runs in a child process: Flask-Limiter keeps its storage on the one extension
     object, and a second app in this process would swap it under the test session's feet.
     """
-    if not redis_reachable():
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
     prefix = f"tracker-test-{uuid.uuid4().hex}"
     database = app.config["SQLALCHEMY_DATABASE_URI"]
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-W", "error", "-c", REDIS_SCRIPT, database, REDIS_URL, prefix],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    statuses = json.loads(result.stdout.strip().splitlines()[-1])
-    assert statuses == [200] * 10 + [429]
-
-    import redis
-
-    keys = redis.Redis.from_url(REDIS_URL).keys(f"*{prefix}*")
-    assert keys, "the attempts were not counted in Redis"
-    redis.Redis.from_url(REDIS_URL).delete(*keys)
+    with redis.Redis.from_url(redis_url) as connection:
+        try:
+            result = subprocess.run(  # noqa: S603 - our own interpreter and script
+                [sys.executable, "-W", "error", "-c", REDIS_SCRIPT, database, redis_url, prefix],
+                capture_output=True,
+                text=True,
+                cwd=PROJECT_ROOT,
+                env=env,
+                timeout=60,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr
+            statuses = json.loads(result.stdout.strip().splitlines()[-1])
+            assert statuses == [200] * 10 + [429]
+            assert connection.keys(f"*{prefix}*"), "the attempts were not counted in Redis"
+        finally:
+            if keys := connection.keys(f"*{prefix}*"):
+                connection.delete(*keys)
 
 
 @pytest.mark.parametrize(

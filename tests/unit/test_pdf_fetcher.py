@@ -66,7 +66,13 @@ def test_serves_a_file_inside_the_folder(static: Path) -> None:
 def test_serves_a_url_with_dots_that_stays_inside(static: Path) -> None:
     fetcher = StaticOnlyFetcher(static)
     response = fetcher.fetch(static.as_uri() + "/css/../css/print.css?v=1#x")
-    response.close()
+    try:
+        # The file the URL names once resolved, without the query and the fragment.
+        assert response.url == (static / "css" / "print.css").as_uri()
+        assert response.read() == b"p { color: #123456; }"
+        assert response.content_type == "text/css"
+    finally:
+        response.close()
 
 
 @pytest.mark.parametrize(
@@ -128,16 +134,20 @@ def test_weasyprint_with_the_fetcher_asks_no_server_and_reads_no_file_outside(
       <object data="{base}/object.svg"></object><iframe src="{base}/frame.html"></iframe>
       </body></html>"""
     asked: list[str] = []
+    served: list[str] = []
 
     class Spy(StaticOnlyFetcher):
         def fetch(self, url, headers=None):
             asked.append(url)
-            return super().fetch(url, headers)
+            response = super().fetch(url, headers)
+            served.append(response.url)
+            return response
 
     pdf = HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=Spy(static)).write_pdf()
 
     assert pdf.startswith(b"%PDF-")
     assert requests == []
     # WeasyPrint did ask (the fetcher is the only way out), and only the stylesheet was served.
-    assert (static / "css" / "print.css").as_uri() in asked
     assert any(url.startswith(base) for url in asked)
+    assert secret in asked
+    assert served == [(static / "css" / "print.css").as_uri()]

@@ -242,13 +242,16 @@ def login(client: FlaskClient) -> Callable[..., FlaskClient]:
 def redis_url(app: Flask) -> Iterator[str]:
     """Return the URL of a real Redis for the tests (its own database, emptied around each).
 
-    TRACKER_TEST_REDIS_URL names it (CI sets it, and then a Redis that does not answer
-    fails the test); otherwise the local Redis is used if it answers, else the test skips.
+    TRACKER_TEST_REDIS_URL names the server (CI sets it, and then a Redis that does not
+    answer fails the test); otherwise the local Redis is used if it answers, else the test
+    skips. The jobs use database 14, apart from the rate-limit test's keys.
     """
     import redis
 
     required = os.environ.get("TRACKER_TEST_REDIS_URL")
-    url = required or "redis://127.0.0.1:6379/15"
+    server = redis.Redis.from_url(required or "redis://127.0.0.1:6379/15")
+    options = server.connection_pool.connection_kwargs
+    url = f"redis://{options.get('host', '127.0.0.1')}:{options.get('port', 6379)}/14"
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
         client.ping()

@@ -8,6 +8,8 @@ from email.message import EmailMessage
 import click
 from flask import current_app
 
+from tracker.domain.text import single_line
+
 log = logging.getLogger(__name__)
 
 # A set-password link is a password in all but name: whoever reads it can take the account.
@@ -22,9 +24,10 @@ def send_mail(to: str, subject: str, body: str) -> None:
         _write_to_log(to, subject, body)
         return
     message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = to
-    message["Subject"] = subject
+    # A header value with a line break would be refused (or, worse, add a header).
+    message["From"] = single_line(config["MAIL_FROM"])
+    message["To"] = single_line(to)
+    message["Subject"] = single_line(subject)
     message.set_content(body)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
         if config.get("MAIL_USE_TLS"):

@@ -68,3 +68,18 @@ def test_a_csv_cell_with_line_breaks_becomes_one_line(cast, runner, tmp_path):
     stay = db.session.scalar(db.select(Stay))
     assert stay.host_institution == CLEAN
     assert stay.start_date == date(2025, 3, 1)
+
+
+def test_an_old_value_with_a_line_break_still_makes_a_deliverable_e_mail(cast, mailbox):
+    """Rows written before input was cleaned may hold line breaks; headers never carry them."""
+    from tracker import jobs
+    from tracker.services import outbox
+
+    outbox.queue_mail(cast["candidate"], "Your stay at ETH\r\nBcc: all@example.org is confirmed",
+                      "Body", kind="notification")  # fmt: skip
+    db.session.commit()
+    jobs.run_pending()
+    (message,) = mailbox
+    assert message["Subject"] == "Your stay at ETH Bcc: all@example.org is confirmed"
+    assert message["Bcc"] is None
+

@@ -22,6 +22,7 @@ from sqlalchemy import func, or_
 
 from tracker import jobs
 from tracker.domain.delivery import is_permanent, next_attempt
+from tracker.domain.text import single_line
 from tracker.domain.vocabulary import MailStatus
 from tracker.extensions import db
 from tracker.mail import send_mail
@@ -42,7 +43,7 @@ def queue_mail(to: User | str, subject: str, body: str, *, kind: str) -> OutboxM
     message = OutboxMessage(
         recipient_id=recipient.id if recipient is not None else None,
         to_address=recipient.email if recipient is not None else to,
-        subject=subject[:300],
+        subject=single_line(subject)[:300],
         body=body,
         kind=kind,
         status=MailStatus.QUEUED,
@@ -115,13 +116,16 @@ def _deliver(message: OutboxMessage, done: Delivery) -> None:
     message.attempts += 1
     try:
         send_mail(message.to_address, message.subject, message.body)
-    except (smtplib.SMTPException, OSError) as error:
+    except Exception as error:  # recorded on the message: never lost silently
         code = _smtp_code(error)
         message.last_error = _describe(error, code)
         now = utcnow()
+        # Anything but a mail server's or the network's answer is a fault of the message
+        # itself (a header it cannot carry): trying again would only fail again.
+        transient = isinstance(error, smtplib.SMTPException | OSError) and not is_permanent(code)
         retry_at = (
             None
-            if is_permanent(code)
+            if not transient
             else next_attempt(
                 attempts=message.attempts,
                 queued_at=_aware(message.queued_at),

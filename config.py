@@ -83,8 +83,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "nb")
     PER_PAGE = 50
-    # Larger summaries take longer than a web worker may; the CLI renders them instead.
-    PDF_WEB_MAX_CANDIDATES = _env_int("PDF_WEB_MAX_CANDIDATES", 10_000)
+    # Larger summaries are made by a background job, with a page that shows the progress.
+    PDF_BACKGROUND_OVER = _env_int("PDF_BACKGROUND_OVER", 2_000)
     HSTS = False
     # A CSV import of more data rows is refused without reading the rest (DESIGN §5).
     IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 50_000)

@@ -45,9 +45,21 @@ def send_password_reset(email: str) -> None:
         db.session.remove()
 
 
+def render_summary(job_id: int) -> None:
+    """Make the summary PDF a reader asked for on the web."""
+    from tracker.extensions import db
+    from tracker.services import reports
+
+    try:
+        reports.run_summary_job(job_id)
+    finally:
+        db.session.remove()
+
+
 JOBS: dict[str, Callable[..., Any]] = {
     "deliver_mail": deliver_mail,
     "send_password_reset": send_password_reset,
+    "render_summary": render_summary,
 }
 
 
@@ -105,7 +117,9 @@ def enqueue(name: str, *args: Any) -> None:
             pending.append((name, args))
         return
     try:
-        rq_queue.enqueue(f"{__name__}.{name}", *args, result_ttl=0, failure_ttl=24 * 3600)
+        rq_queue.enqueue(
+            f"{__name__}.{name}", *args, result_ttl=0, failure_ttl=24 * 3600, job_timeout=3600
+        )
     except Exception:  # Redis down: `flask mail deliver` (cron) picks the work up later
         log.exception("Could not queue the job %s on Redis", name)
 

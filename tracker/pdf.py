@@ -11,7 +11,7 @@ import re
 import textwrap
 import unicodedata
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -564,13 +564,6 @@ def fit_widths(keys: Sequence[str], headings: Sequence[str]) -> dict[str, int]:
     return widths
 
 
-# A summary is rendered while the browser waits. Rendering grows linearly, about 1 s of
-# CPU per 1,000 candidates (bench/pdf_bench.py: 9.4 s for 10,000), so beyond this many a
-# request could outlive gunicorn's 30 s worker timeout on a busy server: the page then
-# points to the command line instead. The app setting PDF_WEB_MAX_CANDIDATES overrides it.
-WEB_MAX_CANDIDATES = 10_000
-
-
 def count_candidates(filters: Any) -> int:
     """Return how many enrolments the summary of these filters lists."""
     return db.session.scalar(
@@ -578,11 +571,6 @@ def count_candidates(filters: Any) -> int:
         .select_from(Enrolment)
         .where(filters.condition(Enrolment.programme_id))
     )
-
-
-def web_limit() -> int:
-    """Return the most candidates a summary downloaded from the web may list."""
-    return int(current_app.config.get("PDF_WEB_MAX_CANDIDATES", WEB_MAX_CANDIDATES))
 
 
 @dataclass
@@ -716,13 +704,20 @@ def summary_pdf(
     viewer: Any,
     locale: str | None = None,
     generated_by: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
-    """Return the summary PDF of a programme, a faculty or the institution at ``as_of``."""
+    """Return the summary PDF of a programme, a faculty or the institution at ``as_of``.
+
+    ``progress(done, total)`` is told how many candidate rows are laid out so far.
+    """
     with force_locale(locale or reader_locale()):
         document = build_summary_document(
             filters, as_of, viewer=viewer, generated_by=generated_by or _("the command line")
         )
-        return render_pdf(
+        total = document.listings[-1].total
+        if progress is not None:
+            progress(0, total)
+        data = render_pdf(
             "summary.html",
             doc=document,
             locale=locale_name(),
@@ -731,6 +726,9 @@ def summary_pdf(
                 document.statistics["settings"]["home_country"], locale_name()
             ),
         )
+        if progress is not None:
+            progress(total, total)
+        return data
 
 
 def summary_filename(filters: Any, as_of: date) -> str:

@@ -304,18 +304,6 @@ def test_summary_download_uses_the_as_of_date(institution, login) -> None:
     assert "summary-institution-2025-01-31.pdf" in response.headers["Content-Disposition"]
 
 
-def test_summary_download_refuses_a_scope_too_large_for_a_request(institution, login, app) -> None:
-    app.config["PDF_WEB_MAX_CANDIDATES"] = 3
-    try:
-        response = login(institution["admin"]).get("/reports/summary.pdf")
-    finally:
-        del app.config["PDF_WEB_MAX_CANDIDATES"]
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert "flask --app tracker report summary" in page
-    assert "PHD-PHYS" not in response.headers.get("Content-Disposition", "")
-
-
 # --------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------

@@ -429,6 +429,17 @@ def test_oversight(role, enrolment_status):
     assert actual == OVERSIGHT[role]
 
 
+# A report made in the background is its requester's alone, whatever the others' roles.
+REPORT_REQUESTERS = ["programme_coordinator", "faculty_coordinator", "admin"]
+
+
+@pytest.mark.parametrize("requester", REPORT_REQUESTERS)
+@pytest.mark.parametrize("role", ROLES)
+def test_download_report(role, requester):
+    job = SimpleNamespace(requester_id=USERS[requester].id)
+    assert policy.can_download_report(USERS[role], job) is (role == requester)
+
+
 def test_every_rule_of_the_policy_is_in_this_matrix():
     rules = {
         name
@@ -450,5 +461,6 @@ def test_every_rule_of_the_policy_is_in_this_matrix():
         "can_view_institution",
         "can_view_statistics",
         "can_administer",
+        "can_download_report",
     }
     assert rules == tested, "a new can_* rule needs its row in the matrix"

@@ -207,3 +207,12 @@ def can_decide_stay(user: Any, stay: Any, *, any_supervisor: bool = False) -> bo
 def can_view_plan_version(user: Any, version: Any) -> bool:
     """Return whether the user may read this version of a plan."""
     return can_view_enrolment(user, version.plan.enrolment)
+
+
+def can_download_report(user: Any, job: Any) -> bool:
+    """Return whether the user may follow and download a report made in the background.
+
+    Only the person who asked for it: the file lists whom it listed for them at the
+    time, and someone else's scope may differ.
+    """
+    return _authenticated(user) and job.requester_id == user.id

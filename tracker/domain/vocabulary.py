@@ -35,6 +35,15 @@ class MailStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class JobStatus(enum.StrEnum):
+    """Where a report made in the background stands."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class StayPurpose(enum.StrEnum):
     RESEARCH_STAY = "research_stay"
     FIELDWORK = "fieldwork"

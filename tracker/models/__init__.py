@@ -7,6 +7,7 @@ from tracker.models.enrolment import Enrolment, co_supervision
 from tracker.models.organisation import Faculty, Programme
 from tracker.models.outbox import OutboxMessage
 from tracker.models.plan import Plan, PlanVersion
+from tracker.models.report import ReportJob
 from tracker.models.stay import Stay
 from tracker.models.upload import PendingUpload
 from tracker.models.user import CoordinatorScope, User
@@ -22,6 +23,7 @@ __all__ = [
     "PendingUpload",
     "Plan",
     "Programme",
+    "ReportJob",
     "PlanVersion",
     "SentReminder",
     "Stay",

@@ -31,13 +31,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(app: Flask) -> Iterator[str]:
-    """Serve a second app on the test database, with CSRF checks on, in a thread."""
+def live_app(app: Flask) -> Flask:
+    """Return a second app on the test database, with CSRF checks on, for the live server."""
 
     class LiveConfig(app.config["CONFIG_CLASS"]):
         WTF_CSRF_ENABLED = True
 
-    live_app = create_app(LiveConfig)
+    return create_app(LiveConfig)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """Serve the live app in a thread."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -43,6 +43,8 @@ class Config:
     MAIL_FROM = _env("MAIL_FROM", "mobility-tracker@localhost")
     # An undelivered message is retried with backoff, then failed after this many hours.
     MAIL_GIVE_UP_HOURS = _env_int("MAIL_GIVE_UP_HOURS", 48)
+    # "json": every log line (the request log included) is a JSON object.
+    LOG_FORMAT = (_env("LOG_FORMAT") or "text").strip().lower()
     # Background jobs (e-mail, large PDFs) on RQ; without it they run in-process.
     REDIS_URL = _env("REDIS_URL")
     # "smtp" sends through MAIL_SERVER; "log" writes each message to the log with its

@@ -6,11 +6,10 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, render_template, request
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
+from tracker import sqlite  # noqa: F401 - its engine events apply to every SQLite connection
 from tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +44,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    from tracker import jobs, web
+    from tracker import jobs, requestlog, web
 
+    requestlog.init_app(app)
     web.init_app(app)
     jobs.init_app(app)
     _register_blueprints(app)
@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.auth import bp as auth_bp
     from tracker.coordinator import bp as coordinator_bp
     from tracker.main import bp as main_bp
+    from tracker.ops import bp as ops_bp
     from tracker.plans import bp as plans_bp
     from tracker.reports import bp as reports_bp
     from tracker.review import bp as review_bp
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(ops_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(review_bp)
@@ -121,18 +123,3 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, render_error)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Turn on WAL, foreign keys and a busy timeout on every SQLite connection."""
-    import sqlite3
-
-    if not isinstance(dbapi_connection, sqlite3.Connection):
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()

@@ -40,11 +40,16 @@ def build_schema(app: Flask) -> None:
 
 
 class ClosingClient(FlaskClient):
-    """A test client that closes every response as a server does, so after-response jobs run."""
+    """A test client that closes every response as a server does and waits for the jobs
+    the request handed to the job thread, so a test sees their effects at once."""
 
     def open(self, *args, **kwargs):
+        from tracker import jobs
+
         kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
+        response = super().open(*args, **kwargs)
+        jobs.wait_for_jobs()
+        return response
 
 
 @pytest.fixture(scope="session")

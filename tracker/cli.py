@@ -8,6 +8,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from tracker.extensions import db
 from tracker.plans.cli import remind_command
+from tracker.sqlite import commands_write
 
 import_group = AppGroup("import", help="Import programmes, enrolments or stays from CSV.")
 
@@ -104,3 +105,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(report_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(worker_command)
+    # Commands may write while the web app serves the same SQLite file: take the lock first.
+    for command in app.cli.commands.values():
+        commands_write(command)

@@ -1,19 +1,24 @@
 """Background jobs: on RQ with Redis when TRACKER_REDIS_URL is set, else in-process.
 
-Without Redis (the embedded default of ``make run``) a job runs in this process
-once the response has gone out (or, outside a request, when the command's app
-context ends), so nobody waits on it and a newcomer needs no Redis. With Redis,
+Without Redis (the embedded default of ``make run``) a request's jobs go to one
+worker thread of this process as the request ends, so nobody waits on them and a
+newcomer needs no Redis; a command's run when its app context ends. With Redis,
 ``flask --app tracker worker`` runs them. Jobs are named functions of this module;
 each finds its work in the database, so a lost job loses nothing.
 """
 
 import logging
+import os
+import queue as queue_module
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from tracker.sqlite import writes, writing
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +27,7 @@ _PENDING = "tracker_pending_jobs"
 _AFTER_COMMIT = "tracker_jobs_after_commit"
 
 
+@writes
 def deliver_mail() -> None:
     """Send every message of the outbox that is due."""
     from tracker.extensions import db
@@ -33,6 +39,7 @@ def deliver_mail() -> None:
         db.session.remove()  # a worker runs many jobs in one app context
 
 
+@writes
 def send_password_reset(email: str) -> None:
     """Queue a password link for the account with this address, if there is an active one."""
     from tracker.extensions import db
@@ -45,6 +52,7 @@ def send_password_reset(email: str) -> None:
         db.session.remove()
 
 
+@writes
 def render_summary(job_id: int) -> None:
     """Make the summary PDF a reader asked for on the web."""
     from tracker.extensions import db
@@ -125,33 +133,75 @@ def enqueue(name: str, *args: Any) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Run the in-process jobs after each response, or when a command's context ends."""
+    """Hand a request's in-process jobs to the worker thread; run a command's at its end."""
 
-    @app.after_request
-    def _after_response(response: Any) -> Any:
+    @app.teardown_request
+    def _after_request(_error: BaseException | None) -> None:
         jobs = g.pop(_PENDING, None)
         if jobs:
+            from tracker.extensions import db
+
+            # The request is over: its transaction (and any SQLite write lock) ends
+            # before the jobs start, as it would when its app context ends.
+            db.session.rollback()
             flask_app = current_app._get_current_object()
-            response.call_on_close(lambda: run_jobs(flask_app, jobs))
-        return response
+            for name, args in jobs:
+                _thread_queue().put((flask_app, name, args))
 
     @app.teardown_appcontext
     def _at_teardown(_error: BaseException | None) -> None:
-        if not has_request_context():  # a request's jobs run once its response is closed
+        if not has_request_context():
             run_pending()
+
+
+_queue: "queue_module.Queue[tuple[Flask, str, tuple]] | None" = None
+_queue_pid = 0
+_queue_lock = threading.Lock()
+
+
+def _thread_queue() -> "queue_module.Queue[tuple[Flask, str, tuple]]":
+    """Return the queue of this process's job thread, starting the thread on first use."""
+    global _queue, _queue_pid
+    with _queue_lock:
+        if _queue is None or _queue_pid != os.getpid():  # a forked server starts afresh
+            _queue, _queue_pid = queue_module.Queue(), os.getpid()
+            threading.Thread(
+                target=_work, args=(_queue,), name="tracker-jobs", daemon=True
+            ).start()
+        return _queue
+
+
+def _work(jobs: "queue_module.Queue[tuple[Flask, str, tuple]]") -> None:
+    while True:
+        app, name, args = jobs.get()
+        try:
+            run_jobs(app, [(name, args)])
+        finally:
+            jobs.task_done()
+
+
+def wait_for_jobs() -> None:
+    """Wait until this process's job thread has run every job handed to it."""
+    if _queue is not None and _queue_pid == os.getpid():
+        _queue.join()
 
 
 def run_pending() -> None:
     """Run the in-process jobs queued in this app context so far (a command's, at its end)."""
     jobs = g.pop(_PENDING, None)
     if jobs:
+        from tracker.extensions import db
+
+        # What is left of this context's transaction ends here, as it would with the
+        # context: the jobs' own transactions must not wait on its SQLite write lock.
+        db.session.rollback()
         run_jobs(current_app._get_current_object(), jobs)
 
 
 def run_jobs(app: Flask, jobs: list[tuple[str, tuple]]) -> None:
     """Run jobs in a fresh app context of their own; log, never raise, a failure."""
     for name, args in jobs:
-        with app.app_context():
+        with app.app_context(), writing():
             try:
                 JOBS[name](*args)
             except Exception:

@@ -4,6 +4,7 @@ import logging
 import re
 import smtplib
 from email.message import EmailMessage
+from typing import Any
 
 import click
 from flask import current_app
@@ -63,3 +64,9 @@ def _write_to_log(to: str, subject: str, body: str) -> None:
 def external_url(endpoint_path: str) -> str:
     """Return an absolute link for e-mails, built from TRACKER_BASE_URL."""
     return f"{current_app.config['BASE_URL']}{endpoint_path}"
+
+
+def link(endpoint: str, **values: Any) -> str:
+    """Return the absolute link to an endpoint for an e-mail, also outside a request."""
+    # Built from the URL map alone: no request context, so none of a request's side effects.
+    return external_url(current_app.url_map.bind("localhost").build(endpoint, values))

@@ -18,6 +18,7 @@ from tracker.domain import policy
 from tracker.extensions import db, login_manager
 from tracker.labels import label
 from tracker.models import CoordinatorScope, Enrolment, Stay, User
+from tracker.sqlite import writing
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     app.after_request(set_security_headers)
+    app.teardown_request(_end_transaction)
     app.before_request(_make_nonce)
     app.before_request(_end_expired_session)
     app.jinja_env.globals.update(policy=policy, can=can, settings=_settings, get_locale=get_locale)
@@ -135,6 +137,15 @@ def _end_expired_session():
     return redirect(login_url(login_manager.login_view, next_url=next_url))
 
 
+def _end_transaction(_error: BaseException | None) -> None:
+    """End what the request left of its transaction, and so any SQLite write lock it holds.
+
+    The end of the app context does the same, but an app context may outlive a request
+    (a command, a test), and a job run after the response must not wait on this one.
+    """
+    db.session.rollback()
+
+
 def _make_nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
 
@@ -193,8 +204,11 @@ def note_refusal() -> None:
     """Record in the audit log that the policy refused this request, whatever the answer says."""
     from tracker.services.audit import record_refusal
 
-    record_refusal()
-    db.session.commit()
+    # A reading request's transaction cannot take SQLite's write lock: write in a new one.
+    db.session.rollback()
+    with writing():
+        record_refusal()
+        db.session.commit()
 
 
 def get_enrolment_or_abort(enrolment_id: int, rule: str = "view_enrolment") -> Enrolment:

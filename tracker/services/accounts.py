@@ -5,7 +5,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -16,7 +16,7 @@ from tracker import jobs
 from tracker.domain.addresses import InvalidEmail, lookup_key, normalise_email
 from tracker.domain.text import single_line
 from tracker.extensions import db
-from tracker.mail import external_url
+from tracker.mail import link
 from tracker.models import CoordinatorScope, Enrolment, Faculty, Programme, User, co_supervision
 from tracker.models.user import MIN_PASSWORD_LENGTH, new_session_token
 from tracker.services.audit import record
@@ -277,13 +277,7 @@ def user_for_token(token: str) -> User | None:
 
 def password_link(user: User) -> str:
     """Return the absolute set-password link for e-mails (built from TRACKER_BASE_URL)."""
-    token = password_token(user)
-    if has_request_context():
-        path = url_for("auth.set_password", token=token, _external=False)
-    else:
-        with current_app.test_request_context():
-            path = url_for("auth.set_password", token=token, _external=False)
-    return external_url(path)
+    return link("auth.set_password", token=password_token(user))
 
 
 def send_password_link(user: User, purpose: Purpose, actor: Any = None) -> None:

@@ -14,18 +14,8 @@ from flask_babel import gettext as _
 
 from tracker.domain import policy
 from tracker.labels import label
-from tracker.mail import external_url
+from tracker.mail import link
 from tracker.services.outbox import queue_mail
-
-
-def path_for(endpoint: str, **values: Any) -> str:
-    """Return the path of an endpoint, also outside a request (CLI, cron)."""
-    return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
-def link(endpoint: str, **values: Any) -> str:
-    """Return the absolute link to an endpoint for an e-mail."""
-    return external_url(path_for(endpoint, **values))
 
 
 def deciders(enrolment: Any) -> list[Any]:

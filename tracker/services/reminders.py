@@ -23,8 +23,9 @@ from tracker.domain.deadlines import plan_due_date
 from tracker.domain.vocabulary import EnrolmentStatus, PlanStatus, StayStatus
 from tracker.extensions import db
 from tracker.labels import label
+from tracker.mail import link
 from tracker.models import Enrolment, Plan, SentReminder, Stay, User
-from tracker.services.notifications import deciders, link
+from tracker.services.notifications import deciders
 from tracker.services.outbox import queue_mail
 
 PLAN_DUE_SOON_DAYS = 7

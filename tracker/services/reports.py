@@ -20,6 +20,7 @@ from tracker.models import Faculty, Programme, ReportJob, User
 from tracker.models.base import utcnow
 from tracker.queries.scope import Filters
 from tracker.services.audit import record
+from tracker.sqlite import reading
 
 log = logging.getLogger(__name__)
 
@@ -64,29 +65,33 @@ def run_summary_job(job_id: int) -> None:
     if job is None or job.status != JobStatus.QUEUED:
         return  # removed, or taken by another worker
     job.status = JobStatus.RUNNING
+    params, requester_id = dict(job.params), job.requester_id
     db.session.commit()
-    params = dict(job.params)
-    requester = db.session.get(User, job.requester_id)
-    filters = Filters(
-        faculty=db.session.get(Faculty, params["faculty_id"]) if params["faculty_id"] else None,
-        programme=(
-            db.session.get(Programme, params["programme_id"]) if params["programme_id"] else None
-        ),
-    )
 
     def progress(done: int, total: int) -> None:
         if done == total or done % PROGRESS_EVERY == 0:
             _write_progress(job_id, done, total)
 
     try:
-        data = pdf.summary_pdf(
-            filters,
-            date.fromisoformat(params["as_of"]),
-            viewer=requester,
-            locale=params["locale"],
-            generated_by=requester.name,
-            progress=progress,
-        )
+        # Reading only: on SQLite the write lock stays free for the progress writes.
+        with reading():
+            requester = db.session.get(User, requester_id)
+            filters = Filters(
+                faculty=db.session.get(Faculty, params["faculty_id"])
+                if params["faculty_id"]
+                else None,
+                programme=db.session.get(Programme, params["programme_id"])
+                if params["programme_id"]
+                else None,
+            )
+            data = pdf.summary_pdf(
+                filters,
+                date.fromisoformat(params["as_of"]),
+                viewer=requester,
+                locale=params["locale"],
+                generated_by=requester.name,
+                progress=progress,
+            )
     except Exception as error:
         db.session.rollback()
         log.exception("The summary PDF of job %s failed", job_id)

@@ -20,6 +20,7 @@ from tests.oidc_support import (
     path_of,
 )
 from tests.oidc_support import PASSWORD as PROVIDER_PASSWORD
+from tracker import web
 from tracker.extensions import db
 from tracker.models import AuditEntry, ExternalIdentity, User
 
@@ -373,6 +374,24 @@ def test_log_in_starts_a_new_session_with_a_new_csrf_token(client, browser, make
         assert session.get("csrf_token") != "known-before-log-in"
         assert isinstance(session["login_at"], int) and "provider_id_token" in session
         assert not [key for key in session if key.startswith("_state_")]
+
+
+def test_an_idle_provider_session_ends_like_any_other(client, browser, make_user, monkeypatch):
+    now = [1_800_000_000]
+    monkeypatch.setattr(web, "now", lambda: now[0])
+    make_user("kari.nordmann@example.org")
+    assert log_in(client, browser, "kari").status_code == 302
+    now[0] += 119 * 60
+    assert is_logged_in(client)
+    now[0] += 121 * 60
+    assert client.get("/").headers["Location"].startswith("/auth/login")
+    assert not is_logged_in(client)
+
+
+def test_many_log_ins_from_one_address_are_not_limited(client, provider, make_user):
+    # A lecture hall behind one address: the provider limits password guessing itself.
+    for _ in range(15):
+        assert client.get("/auth/oidc/login").status_code == 302
 
 
 def test_the_page_asked_for_is_shown_after_log_in(client, browser, make_user):

@@ -22,6 +22,10 @@ import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
 
 const accounts = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 
+// Standard output carries the one ready line; the provider's notices go to the log instead,
+// where nobody needs to read them for the pipe to stay open.
+console.log = console.info = console.error;
+
 // The provider's clock: every time it reads (token lifetimes, expiry checks) goes through it.
 let clockOffset = 0;
 const realNow = Date.now.bind(Date);

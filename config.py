@@ -91,9 +91,35 @@ class Config:
     # A CSV import of more data rows is refused without reading the rest (DESIGN §5).
     IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 50_000)
 
+    # Log-in with the institution's account (OpenID Connect); off without an issuer.
+    OIDC_ISSUER = (_env("OIDC_ISSUER") or "").strip() or None
+    OIDC_CLIENT_ID = _env("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = _env("OIDC_CLIENT_SECRET")
+    OIDC_SCOPES = " ".join((_env("OIDC_SCOPES") or "openid email profile").split())
+    # The claim that names the person; "email" links only a verified address.
+    OIDC_USER_CLAIM = (_env("OIDC_USER_CLAIM") or "email").strip()
+    # The button's text (e.g. "Log in with Feide"), and in bokmål; unset: a general text.
+    OIDC_LABEL = _env("OIDC_LABEL")
+    OIDC_LABEL_NB = _env("OIDC_LABEL_NB")
+    OIDC_CREATE_USERS = _env_bool("OIDC_CREATE_USERS")
+    # Off: no password log-in for anyone; administrators get in with `flask login-link`.
+    LOCAL_LOGIN = _env_bool("LOCAL_LOGIN", default=True)
+    # Shown to people the tracker does not know, as whom to ask for an account.
+    SUPPORT_EMAIL = _env("SUPPORT_EMAIL")
+
     @classmethod
     def check(cls) -> None:
         """Refuse settings that cannot work, with a message naming the variable."""
+        if cls.OIDC_ISSUER and not (cls.OIDC_CLIENT_ID and cls.OIDC_CLIENT_SECRET):
+            raise RuntimeError(
+                "TRACKER_OIDC_ISSUER needs TRACKER_OIDC_CLIENT_ID and TRACKER_OIDC_CLIENT_SECRET."
+            )
+        if cls.OIDC_ISSUER and "openid" not in cls.OIDC_SCOPES.split():
+            raise RuntimeError("TRACKER_OIDC_SCOPES must include openid.")
+        if not cls.LOCAL_LOGIN and not cls.OIDC_ISSUER:
+            raise RuntimeError(
+                "TRACKER_LOCAL_LOGIN=0 needs TRACKER_OIDC_ISSUER: nobody could log in otherwise."
+            )
         if cls.MAIL_BACKEND not in (None, "smtp", "log"):
             raise RuntimeError("TRACKER_MAIL_BACKEND must be smtp or log.")
         if cls.MAIL_BACKEND == "smtp" and not cls.MAIL_SERVER:
@@ -144,6 +170,8 @@ class ProductionConfig(Config):
                 "Set TRACKER_MAIL_SERVER, or TRACKER_MAIL_BACKEND=log to write e-mails to the "
                 "log instead of sending them."
             )
+        if cls.OIDC_ISSUER and not cls.OIDC_ISSUER.startswith("https://"):
+            raise RuntimeError("TRACKER_OIDC_ISSUER must be an https:// address.")
         if cls.MAIL_BACKEND == "log":
             log.warning(
                 "TRACKER_MAIL_BACKEND=log: e-mails are written to the log, not sent, and "
@@ -176,6 +204,17 @@ class TestConfig(Config):
     # Fast hashing keeps the suite quick.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
     IMPORT_MAX_ROWS = 50_000
+    # The log-in tests point these at their own provider.
+    OIDC_ISSUER = None
+    OIDC_CLIENT_ID = None
+    OIDC_CLIENT_SECRET = None
+    OIDC_SCOPES = "openid email profile"
+    OIDC_USER_CLAIM = "email"
+    OIDC_LABEL = None
+    OIDC_LABEL_NB = None
+    OIDC_CREATE_USERS = False
+    LOCAL_LOGIN = True
+    SUPPORT_EMAIL = None
 
 
 CONFIGS = {

@@ -323,3 +323,12 @@ class IsolatedClient(ClosingClient):
 def isolated_client(app: Flask) -> Callable[[], FlaskClient]:
     """Return a factory of clients whose requests share nothing but cookies."""
     return lambda: IsolatedClient(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Run a real OpenID Provider (node-oidc-provider) on loopback for the whole session."""
+    from tests.oidc_support import running_provider
+
+    with running_provider(tmp_path_factory.mktemp("oidc")) as provider:
+        yield provider

@@ -93,11 +93,12 @@ def seed_demo_command(if_empty: bool) -> None:
 def register_cli(app: Flask) -> None:
     """Attach every command group to the app."""
     from tracker.admin.cli import mail_group, worker_command
-    from tracker.auth.cli import create_user_command
+    from tracker.auth.cli import create_user_command, login_link_command
     from tracker.coordinator.cli import stats_command
     from tracker.reports.cli import report_group
 
     app.cli.add_command(create_user_command)
+    app.cli.add_command(login_link_command)
     app.cli.add_command(import_group)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(remind_command)

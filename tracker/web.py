@@ -83,6 +83,8 @@ def load_user(user_id: str) -> User | None:
 # Kept in the signed session cookie, so a client can read but never change them.
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
+# The provider's ID token of a log-in through it: the hint its end-session endpoint asks for.
+PROVIDER_ID_TOKEN = "provider_id_token"  # noqa: S105 - a session key
 # Writing the last-seen time on every request would send a new cookie with every answer.
 SEEN_AT_STEP = 60
 
@@ -107,6 +109,7 @@ def end_session() -> None:
     logout_user()
     session.pop(LOGIN_AT, None)
     session.pop(SEEN_AT, None)
+    session.pop(PROVIDER_ID_TOKEN, None)
 
 
 def session_expired(login_at: Any, seen_at: Any, at: int) -> bool:
@@ -153,11 +156,15 @@ def _make_nonce() -> None:
 def set_security_headers(response):
     """Add CSP, framing, sniffing, referrer and (in production) HSTS headers."""
     nonce = g.get("csp_nonce", "")
+    from tracker.auth.oidc import form_action_sources
+
+    # Log-out is a form whose answer may send the browser on to the provider's log-out.
+    form_action = " ".join(["'self'", *form_action_sources()])
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; "
         f"script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'; frame-ancestors 'none'",
+        f"form-action {form_action}; frame-ancestors 'none'",
     )
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -178,6 +185,7 @@ def _settings() -> dict[str, Any]:
         "min_stay_days": current_app.config["MIN_STAY_DAYS"],
         "plan_due_days": current_app.config["PLAN_DUE_DAYS"],
         "any_supervisor": current_app.config["ANY_SUPERVISOR_MAY_APPROVE"],
+        "local_login": current_app.config["LOCAL_LOGIN"],
     }
 
 

@@ -1,6 +1,6 @@
 """Routes of the administration area: only administrators get past ``before_request``."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -15,8 +15,8 @@ from tracker.admin.forms import (
     UserSearchForm,
 )
 from tracker.extensions import db
-from tracker.models import Faculty, OutboxMessage, Programme, User
-from tracker.services import accounts, organisation, outbox
+from tracker.models import ExternalIdentity, Faculty, OutboxMessage, Programme, User
+from tracker.services import accounts, identities, organisation, outbox
 from tracker.web import can, require
 
 
@@ -69,7 +69,9 @@ def new_user():
             flash(_("Account created for %(name)s.", name=user.name), "success")
             _flash_link_sent(user)
             return redirect(url_for(".edit_user", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, user=None)
+    return render_template(
+        "admin/user_form.html", form=form, user=None, local_login=current_app.config["LOCAL_LOGIN"]
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -86,12 +88,37 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(_("Changes to %(name)s saved.", name=user.name), "success")
             return redirect(url_for(".edit_user", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, user=user, link_form=EmptyForm())
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        link_form=EmptyForm(),
+        local_login=current_app.config["LOCAL_LOGIN"],
+        identities=identities.get_user_identities(user),
+    )
+
+
+@bp.route("/users/<int:user_id>/identities/<int:identity_id>/remove", methods=["POST"])
+def remove_identity(user_id: int, identity_id: int):
+    """Remove the link between a user and an account at the institution's log-in service."""
+    identity = db.get_or_404(ExternalIdentity, identity_id)
+    if identity.user_id != user_id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        identities.unlink_identity(current_user, identity)
+        db.session.commit()
+        flash(
+            _("The link is removed; %(name)s is logged out everywhere.", name=identity.user.name),
+            "success",
+        )
+    return redirect(url_for(".edit_user", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/password-link", methods=["POST"])
 def send_password_link(user_id: int):
     """E-mail the user a new link to set a password."""
+    if not current_app.config["LOCAL_LOGIN"]:
+        abort(404)
     user = db.get_or_404(User, user_id)
     if EmptyForm().validate_on_submit():
         purpose = "reset" if user.password_hash else "invite"
@@ -106,6 +133,9 @@ def send_password_link(user_id: int):
 
 
 def _flash_link_sent(user: User) -> None:
+    if not current_app.config["LOCAL_LOGIN"]:
+        flash(_("An invitation to log in was sent to %(email)s.", email=user.email), "info")
+        return
     flash(_("A link to set the password was sent to %(email)s.", email=user.email), "info")
 
 

@@ -25,6 +25,12 @@ class LoginForm(BaseForm):
     submit = SubmitField(_l("Log in"))
 
 
+class LoginLinkForm(BaseForm):
+    """The button that uses a one-time log-in link (a POST, so no link preview uses it)."""
+
+    submit = SubmitField(_l("Log in"))
+
+
 class ForgotPasswordForm(BaseForm):
     email = EmailAddressField(
         _l("E-mail"),

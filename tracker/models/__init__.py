@@ -4,6 +4,7 @@ from tracker.models.activity import Activity
 from tracker.models.audit import AuditEntry, SentReminder
 from tracker.models.base import Base
 from tracker.models.enrolment import Enrolment, co_supervision
+from tracker.models.identity import ExternalIdentity
 from tracker.models.organisation import Faculty, Programme
 from tracker.models.outbox import OutboxMessage
 from tracker.models.plan import Plan, PlanVersion
@@ -18,6 +19,7 @@ __all__ = [
     "Base",
     "CoordinatorScope",
     "Enrolment",
+    "ExternalIdentity",
     "Faculty",
     "OutboxMessage",
     "PendingUpload",

@@ -14,6 +14,7 @@ from tracker.models.base import Base, TimestampMixin
 
 if TYPE_CHECKING:
     from tracker.models.enrolment import Enrolment
+    from tracker.models.identity import ExternalIdentity
     from tracker.models.organisation import Faculty, Programme
 
 MIN_PASSWORD_LENGTH = 12
@@ -44,6 +45,9 @@ class User(UserMixin, TimestampMixin, Base):
     )
     coordinator_scopes: Mapped[list["CoordinatorScope"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
+    )
+    external_identities: Mapped[list["ExternalIdentity"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)

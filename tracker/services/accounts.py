@@ -281,9 +281,18 @@ def password_link(user: User) -> str:
 
 
 def send_password_link(user: User, purpose: Purpose, actor: Any = None) -> None:
-    """Queue an e-mail with a set-password link (an invitation or a reset) for the user."""
+    """Queue an e-mail with a set-password link (an invitation or a reset) for the user.
+
+    Where password log-in is off (TRACKER_LOCAL_LOGIN=0), an invitation asks the person
+    to log in with the institution's account instead, and a reset is refused.
+    """
     if not user.active:
         raise AccountError("active", _("The account is not active; activate it first."))
+    if not current_app.config["LOCAL_LOGIN"]:
+        if purpose != "invite":
+            raise AccountError("email", _("Password log-in is turned off."))
+        _send_sign_in_invitation(user, actor)
+        return
     link = password_link(user)
     hours = current_app.config["PASSWORD_TOKEN_MAX_AGE"] // 3600
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
@@ -309,6 +318,20 @@ def send_password_link(user: User, purpose: Purpose, actor: Any = None) -> None:
     body = f"{intro}\n\n{link}\n\n{outro}\n"
     queue_mail(user, subject, body, kind="invitation" if purpose == "invite" else "password_reset")
     record("password_link_sent", actor, user, purpose=purpose)
+
+
+def _send_sign_in_invitation(user: User, actor: Any) -> None:
+    """Queue an invitation to log in with the institution's account."""
+    login = link("auth.login")
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = _("Your account in the mobility plan tracker")
+        body = _(
+            "Hello %(name)s,\n\nan account in the mobility plan tracker has been made for "
+            "you. Log in with your institution's account here:",
+            name=user.name,
+        )
+    queue_mail(user, subject, f"{body}\n\n{login}\n", kind="invitation")
+    record("invitation_sent", actor, user, method="provider")
 
 
 def request_password_reset(email: str) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, render_template, request
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
@@ -123,3 +124,10 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, render_error)
+
+    def concurrent_change(_error: StaleDataError):
+        # Someone else changed the record between reading and writing it: never a 500.
+        db.session.rollback()
+        return render_template("errors/error.html", code=409), 409
+
+    app.register_error_handler(StaleDataError, concurrent_change)

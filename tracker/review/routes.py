@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker.domain.snapshot import diff_snapshots
-from tracker.domain.vocabulary import PlanEvent
+from tracker.domain.vocabulary import PlanEvent, PlanStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, Stay
 from tracker.plans.display import notes_for_row
@@ -41,8 +41,11 @@ def _plan_page(enrolment: Enrolment, plan: Plan, *, approve=None, changes=None, 
     in_force = plan.approved_version
     context = stay_context(enrolment)
     lock = {"lock_version": plan.lock_version}
+    typed = (approve or changes).comment.data if (approve or changes) else ""
     return render_template(
         "review/plan.html",
+        # Decided by someone else meanwhile: the forms are gone, what was typed is not.
+        unsaved=typed if status == 409 and plan.status != PlanStatus.SUBMITTED else "",
         enrolment=enrolment,
         plan=plan,
         submitted=submitted,

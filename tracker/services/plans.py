@@ -200,11 +200,14 @@ def approve_plan(
     plan: Plan, actor: Any, comment: str = "", *, lock_version: int | None = None
 ) -> PlanVersion:
     """Approve the submitted plan; it becomes the version in force and its stays count."""
-    version = _decide(plan, actor, PlanAction.APPROVE, comment, lock_version)
-    plan.approved_version = version
-    approved_ids = {row["id"] for row in version.snapshot.get("stays", [])}
-    for stay in plan.enrolment.stays:
-        stay.mark_approved(str(stay.id) in approved_ids)
+    # Nothing is written before the one flush below, which turns a concurrent decision
+    # (a stale version) into Conflict; loading the stays must not flush on its own.
+    with db.session.no_autoflush:
+        version = _decide(plan, actor, PlanAction.APPROVE, comment, lock_version)
+        plan.approved_version = version
+        approved_ids = {row["id"] for row in version.snapshot.get("stays", [])}
+        for stay in plan.enrolment.stays:
+            stay.mark_approved(str(stay.id) in approved_ids)
     flush()
     record("plan_approved", actor, plan, number=version.number, sha256=version.snapshot_sha256)
     notifications.notify_plan_decided(plan, True, actor, version.comment)
@@ -215,7 +218,8 @@ def request_changes(
     plan: Plan, actor: Any, comment: str, *, lock_version: int | None = None
 ) -> PlanVersion:
     """Return the submitted plan to the candidate with a required comment."""
-    version = _decide(plan, actor, PlanAction.REQUEST_CHANGES, comment, lock_version)
+    with db.session.no_autoflush:
+        version = _decide(plan, actor, PlanAction.REQUEST_CHANGES, comment, lock_version)
     flush()
     record("plan_changes_requested", actor, plan, number=version.number)
     notifications.notify_plan_decided(plan, False, actor, version.comment)

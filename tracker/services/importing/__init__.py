@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
 from tracker.extensions import db
 from tracker.services import audit
-from tracker.services.importing.common import Importer, RowError
+from tracker.services.importing.common import Importer, RowError, _
 from tracker.services.importing.enrolments import EnrolmentImporter
 from tracker.services.importing.problems import Problems
 from tracker.services.importing.programmes import ProgrammeImporter
@@ -135,6 +138,14 @@ def run_import(
             **importer.audit_detail(),
         )
         db.session.flush()
+    except (IntegrityError, StaleDataError):
+        # Another import (or a person) wrote the same people or enrolments since this
+        # one read them: write nothing, and say so; a second try matches what is there.
+        db.session.rollback()
+        return ImportResult(kind, Problems([RowError(1, _(
+            "Someone else imported or changed the same people or enrolments at the same "
+            "time, so nothing was written. Import the file again."
+        ))]))  # fmt: skip
     except Exception:
         # Leave no half-written import behind for the caller to commit by mistake.
         db.session.rollback()

@@ -1,0 +1,174 @@
+"""Locust scenarios for bench/load_bench.py: the tracker's roles at work, and the floors.
+
+Each simulated person logs in once through the log-in form (CSRF included) and then
+works without pauses. Answers a user can cause on purpose — a 409 when someone else
+changed the plan first, a 422 for a plan that cannot be submitted yet — count as
+served; anything else above 399, and every connection error, counts as an error.
+
+Which users exist comes from the environment the orchestrator sets:
+LOAD_CANDIDATES / LOAD_SUPERVISORS (how many personN / supervisorN accounts have the
+password), LOAD_PASSWORD.
+"""
+
+import os
+import random
+import re
+
+from locust import HttpUser, task
+
+PASSWORD = os.environ.get("LOAD_PASSWORD", "")
+CANDIDATES = int(os.environ.get("LOAD_CANDIDATES", "1000"))
+SUPERVISORS = int(os.environ.get("LOAD_SUPERVISORS", "200"))
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+LOCK = re.compile(r'name="lock_version" type="hidden" value="(\d+)"')
+PLAN_LINK = re.compile(r'href="/plans/(\d+)"')
+REVIEW_LINK = re.compile(r'href="/review/plans/(\d+)"')
+EXPECTED = {409, 422}
+
+
+class TrackerUser(HttpUser):
+    """Someone who logs in first; subclasses say who and what they do."""
+
+    abstract = True
+
+    def email(self) -> str:
+        raise NotImplementedError
+
+    def on_start(self) -> None:
+        page = self.client.get("/auth/login", name="log-in page").text
+        self.client.post(
+            "/auth/login",
+            data={"email": self.email(), "password": PASSWORD, "csrf_token": _token(page)},
+            name="log in",
+        )
+
+    def post_form(self, url: str, page: str, data: dict, name: str) -> None:
+        """Post a form of ``page`` with its CSRF token (and lock version when it has one)."""
+        fields = {"csrf_token": _token(page), **data}
+        lock = LOCK.search(page)
+        if lock and "lock_version" not in data:
+            fields["lock_version"] = lock.group(1)
+        with self.client.post(url, data=fields, name=name, catch_response=True) as response:
+            if response.status_code in EXPECTED:
+                response.success()
+
+
+class Candidate(TrackerUser):
+    weight = 6
+
+    def email(self) -> str:
+        return f"person{random.randrange(CANDIDATES)}@example.org"
+
+    def on_start(self) -> None:
+        super().on_start()
+        home = self.client.get("/", name="home (candidate)").text
+        self.plans = PLAN_LINK.findall(home)
+
+    @task(5)
+    def home(self) -> None:
+        self.client.get("/", name="home (candidate)")
+
+    @task(3)
+    def plan(self) -> None:
+        if self.plans:
+            self.client.get(f"/plans/{random.choice(self.plans)}", name="/plans/<id>")
+
+    @task(1)
+    def edit_and_submit(self) -> None:
+        if not self.plans:
+            return
+        eid = random.choice(self.plans)
+        with self.client.get(f"/plans/{eid}/edit", name="/plans/<id>/edit",
+                             catch_response=True) as edit:  # fmt: skip
+            if edit.status_code in (403, 409):
+                edit.success()  # a plan in this state is not edited: told so, not an error
+        if edit.status_code != 200:
+            return
+        self.post_form(f"/plans/{eid}/edit", edit.text,
+                       {"narrative": "Two conferences and a stay abroad.",
+                        "no_stay_justification": ""}, "/plans/<id>/edit [POST]")  # fmt: skip
+        view = self.client.get(f"/plans/{eid}", name="/plans/<id>").text
+        if f'action="/plans/{eid}/submit"' in view:
+            self.post_form(f"/plans/{eid}/submit", view, {}, "/plans/<id>/submit [POST]")
+
+
+class Supervisor(TrackerUser):
+    weight = 2
+
+    def email(self) -> str:
+        return f"supervisor{random.randrange(SUPERVISORS)}@example.org"
+
+    @task(3)
+    def queue(self) -> None:
+        self.client.get("/review/", name="/review/")
+
+    @task(2)
+    def decide(self) -> None:
+        queue = self.client.get("/review/", name="/review/").text
+        waiting = REVIEW_LINK.findall(queue)
+        if not waiting:
+            return
+        eid = random.choice(waiting)
+        page = self.client.get(f"/review/plans/{eid}", name="/review/plans/<id>").text
+        lock = LOCK.search(page)
+        if lock:
+            self.post_form(f"/review/plans/{eid}/approve", page,
+                           {"approve-lock_version": lock.group(1), "approve-comment": ""},
+                           "/review/plans/<id>/approve [POST]")  # fmt: skip
+
+
+class Coordinator(TrackerUser):
+    weight = 2
+
+    def email(self) -> str:
+        return "bench-coordinator@example.org"
+
+    @task(3)
+    def dashboard(self) -> None:
+        self.client.get("/coordinator/", name="/coordinator/")
+
+    @task(3)
+    def lists(self) -> None:
+        name = random.choice(["candidates", "overdue", "at-risk", "waiting"])
+        self.client.get(f"/coordinator/lists/{name}", name="/coordinator/lists/<name>")
+
+    @task(1)
+    def export(self) -> None:
+        self.client.get("/coordinator/lists/overdue/export.csv",
+                        name="/coordinator/lists/<name>/export.csv")  # fmt: skip
+
+
+class Administrator(TrackerUser):
+    weight = 1
+
+    def email(self) -> str:
+        return "bench-admin@example.org"
+
+    @task
+    def users(self) -> None:
+        q = random.choice(["", "person1", "supervisor", "Person 0"])
+        self.client.get(f"/admin/users?q={q}", name="/admin/users")
+
+
+class HomeOnly(TrackerUser):
+    """Only the candidate's home page: the figure set against the static floor."""
+
+    email = Candidate.email
+
+    @task
+    def home(self) -> None:
+        self.client.get("/", name="home (candidate)")
+
+
+class StaticFile(HttpUser):
+    """The floor: a static file served by the same gunicorn."""
+
+
+    @task
+    def css(self) -> None:
+        self.client.get("/static/css/app.css", name="static file")
+
+
+def _token(page: str) -> str:
+    found = CSRF.search(page)
+    return found.group(1) if found else ""

@@ -1,0 +1,177 @@
+"""Load benchmark: many people at once on gunicorn, with Locust (headless).
+
+Builds a generated institution of 20,000 enrolments (bench/stats_bench.py's), gives
+the first candidates and supervisors a password, starts gunicorn with 4 workers
+(CSRF on, the log-in limit in Redis when --redis-url is given), and runs three
+closed-loop Locust runs of --users users without think time against it:
+
+1. the floor: a static file served by the same gunicorn;
+2. the candidate's home page only (the figure compared with the floor);
+3. the roles at work (bench/load/locustfile.py): candidates open their home and plan,
+   edit and submit; supervisors open the queue and decide; coordinators open the
+   dashboard and lists and export CSV; an administrator searches users.
+
+It prints throughput, p50/p95/p99 per page and the errors of each run, and checks the
+goals: no errors, p95 under 300 ms for every page but exports, the home page at least
+35 % of the static file's throughput. Point it at scratch databases:
+
+    .venv/bin/python bench/load_bench.py \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/tracker_load --wipe \\
+        --redis-url redis://127.0.0.1:6379/13
+    .venv/bin/python bench/load_bench.py            # SQLite in a temp folder
+"""
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+PROJECT_ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(PROJECT_ROOT))
+
+import stats_bench  # noqa: E402
+
+PASSWORD = "load benchmark password"  # noqa: S105 - scratch accounts in a scratch database
+CANDIDATES, SUPERVISORS = 2000, 300
+PAGE_BUDGET_MS = 300
+HOME_SHARE = 0.35
+NOT_BUDGETED = ("export.csv", "log in", "log-in page")
+
+
+def parse_args() -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="default: a new SQLite file in a temp folder")
+    parser.add_argument("--wipe", action="store_true", help="allow emptying a database in use")
+    parser.add_argument("--redis-url", help="the log-in limit's storage (default: memory)")
+    parser.add_argument("--enrolments", type=int, default=20_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8123)
+    return parser.parse_args()
+
+
+def build(url: str, wipe: bool, enrolments: int) -> None:
+    """Generate the institution and give the load's accounts a password."""
+    import sqlalchemy as sa
+
+    from tracker.extensions import db
+    from tracker.models import User
+
+    app = stats_bench.make_app(url)
+    stats_bench.reset_schema(app, wipe)
+    with app.app_context():
+        stats_bench.generate(enrolments, int(enrolments * 1.5), seed=2014)
+        probe = User(email="x@example.org", name="x")
+        probe.set_password(PASSWORD, method="scrypt")
+        emails = [f"person{i}@example.org" for i in range(CANDIDATES)]
+        emails += [f"supervisor{i}@example.org" for i in range(SUPERVISORS)]
+        emails += ["bench-admin@example.org", "bench-coordinator@example.org"]
+        db.session.execute(
+            sa.update(User).where(User.email.in_(emails)).values(password_hash=probe.password_hash)
+        )
+        db.session.commit()
+        db.engine.dispose()
+
+
+def serve(url: str, args: argparse.Namespace, log: Path) -> subprocess.Popen:
+    """Start gunicorn on the bench database and wait until it answers."""
+    env = {
+        **os.environ,
+        "TRACKER_ENV": "development",
+        "TRACKER_SECRET_KEY": "load-benchmark-" + "k" * 32,
+        "TRACKER_DATABASE_URL": url,
+        "TRACKER_LOGIN_RATE_LIMIT": "100000 per minute",
+        "TRACKER_INSTANCE_PATH": tempfile.mkdtemp(prefix="tracker-load-"),
+    }
+    if args.redis_url:
+        env["TRACKER_RATELIMIT_STORAGE_URI"] = args.redis_url
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind",
+             f"127.0.0.1:{args.port}", "--access-logfile", "-", "wsgi:app"],
+            cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=5).close()  # noqa: S310
+            return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    sys.exit(f"gunicorn did not answer; see {log}")
+
+
+def run_locust(args: argparse.Namespace, classes: list[str], label: str, workdir: Path) -> dict:
+    """Run Locust headless with these user classes; return its figures per request name."""
+    prefix = workdir / label
+    env = {**os.environ, "LOAD_PASSWORD": PASSWORD, "LOAD_CANDIDATES": str(CANDIDATES),
+           "LOAD_SUPERVISORS": str(SUPERVISORS)}  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "locust", "-f", str(BENCH / "load" / "locustfile.py"),
+         "--headless", "--users", str(args.users), "--spawn-rate", str(args.users),
+         "--run-time", f"{args.seconds}s", "--host", f"http://127.0.0.1:{args.port}",
+         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", *classes],
+        env=env, check=False, capture_output=True,
+    )  # fmt: skip
+    with open(f"{prefix}_stats.csv", newline="") as stats:
+        return {row["Name"]: row for row in csv.DictReader(stats)}
+
+
+def report(label: str, rows: dict) -> None:
+    """Print one run's table."""
+    print(f"\n== {label}")
+    print(f"{'page':44} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>7}")
+    for name, row in rows.items():
+        print(f"{name[:44]:44} {float(row['Requests/s']):8.1f} {row['50%']:>6} {row['95%']:>6} "
+              f"{row['99%']:>6} {row['Failure Count']:>7}")  # fmt: skip
+
+
+def main() -> None:
+    """Build, serve, load, report."""
+    args = parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="tracker-load-run-"))
+    url = args.database_url or f"sqlite:///{workdir / 'load.sqlite'}"
+    started = time.perf_counter()
+    build(url, args.wipe, args.enrolments)
+    print(f"built {args.enrolments:,} enrolments in {time.perf_counter() - started:.0f} s")
+    server = serve(url, args, workdir / "gunicorn.log")
+    try:
+        floor = run_locust(args, ["StaticFile"], "static", workdir)
+        home = run_locust(args, ["HomeOnly"], "home", workdir)
+        mixed = run_locust(args, ["Candidate", "Supervisor", "Coordinator", "Administrator"],
+                           "mixed", workdir)  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for label, rows in (("static file (floor)", floor), ("home page only", home),
+                        ("roles at work", mixed)):  # fmt: skip
+        report(label, rows)
+    static_rps = float(floor["static file"]["Requests/s"])
+    home_rps = float(home["home (candidate)"]["Requests/s"])
+    errors = sum(int(rows["Aggregated"]["Failure Count"]) for rows in (floor, home, mixed))
+    slow = [
+        f"{name} p95 {row['95%']} ms"
+        for name, row in mixed.items()
+        if name != "Aggregated" and not name.endswith(NOT_BUDGETED)
+        and float(row["95%"]) > PAGE_BUDGET_MS
+    ]  # fmt: skip
+    print(f"\nhome / static throughput: {home_rps:.0f} / {static_rps:.0f} req/s "
+          f"= {home_rps / static_rps:.2f} (goal >= {HOME_SHARE})")  # fmt: skip
+    print(f"errors: {errors} (goal 0); pages over {PAGE_BUDGET_MS} ms at p95: {slow or 'none'}")
+    print(f"database: {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}, "
+          f"{args.users} users, {args.seconds} s per run, {args.workers} workers; "
+          f"logs in {workdir}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

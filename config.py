@@ -89,6 +89,13 @@ class Config:
     # A CSV import of more data rows is refused without reading the rest (DESIGN §5).
     IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 50_000)
 
+    # Personal data (README "Personal data"): who answers for it, whom to ask, how long
+    # it is kept after a person's last enrolment ends (`flask privacy retention`).
+    RETENTION_YEARS = _env_int("RETENTION_YEARS", 5)
+    CONTROLLER_NAME = _env("CONTROLLER_NAME")
+    PRIVACY_CONTACT = _env("PRIVACY_CONTACT")
+    ACCESSIBILITY_CONTACT = _env("ACCESSIBILITY_CONTACT")
+
     @classmethod
     def check(cls) -> None:
         """Refuse settings that cannot work, with a message naming the variable."""
@@ -98,7 +105,8 @@ class Config:
             raise RuntimeError("TRACKER_MAIL_BACKEND=smtp needs TRACKER_MAIL_SERVER.")
         if cls.PROXY_HOPS < 0:
             raise RuntimeError("TRACKER_PROXY_HOPS must be 0 or more.")
-        for name in ("MAX_UPLOAD_MB", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
+        positive = ("MAX_UPLOAD_MB", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "RETENTION_YEARS")
+        for name in positive:
             if getattr(cls, name) <= 0:
                 raise RuntimeError(f"TRACKER_{name} must be more than 0.")
 
@@ -174,6 +182,10 @@ class TestConfig(Config):
     # Fast hashing keeps the suite quick.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
     IMPORT_MAX_ROWS = 50_000
+    RETENTION_YEARS = 5
+    CONTROLLER_NAME = None
+    PRIVACY_CONTACT = None
+    ACCESSIBILITY_CONTACT = None
 
 
 CONFIGS = {

@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.coordinator import bp as coordinator_bp
     from tracker.main import bp as main_bp
     from tracker.plans import bp as plans_bp
+    from tracker.privacy import bp as privacy_bp
     from tracker.reports import bp as reports_bp
     from tracker.review import bp as review_bp
 
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(review_bp)
 

@@ -94,6 +94,7 @@ def register_cli(app: Flask) -> None:
     from tracker.admin.cli import mail_group, worker_command
     from tracker.auth.cli import create_user_command
     from tracker.coordinator.cli import stats_command
+    from tracker.privacy.cli import privacy_group
     from tracker.reports.cli import report_group
 
     app.cli.add_command(create_user_command)
@@ -104,3 +105,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(report_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(privacy_group)

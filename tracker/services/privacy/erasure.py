@@ -18,13 +18,13 @@ Services flush; the caller commits (or rolls back, for a dry run).
 """
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import JSON, bindparam, delete, func, or_, select, update
+from sqlalchemy import JSON, and_, bindparam, delete, func, or_, select, update
 
 from tracker.domain.vocabulary import EnrolmentStatus, MailStatus
 from tracker.extensions import db
@@ -128,15 +128,22 @@ def check_erasable(user: User, actor: Any = None) -> None:
 
 @dataclass
 class ErasureReport:
-    """What an erasure changed (or, in a dry run, would change): rows per table."""
+    """What an erasure changed (or, in a dry run, would change): the rows of each table."""
 
     people: list[int] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)
+    # Row keys by table: one row met by several steps is counted once.
+    touched: dict[str, set[Any]] = field(default_factory=dict)
 
-    def add(self, table: str, count: int) -> None:
-        """Count rows of a table."""
-        if count:
-            self.rows[table] = self.rows.get(table, 0) + count
+    def add(self, table: str, keys: Iterable[Any]) -> None:
+        """Note rows of a table as changed or removed."""
+        keys = set(keys)
+        if keys:
+            self.touched.setdefault(table, set()).update(keys)
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """Return how many rows of each table change."""
+        return {table: len(keys) for table, keys in sorted(self.touched.items())}
 
 
 def erase_people(
@@ -185,9 +192,10 @@ def erase_person(user: User, actor: Any, *, dry_run: bool = False) -> ErasureRep
 # --- The steps --------------------------------------------------------------------------
 
 
-def _count(table: Any, condition: Any) -> int:
-    """Return how many rows of the table meet the condition."""
-    return db.session.scalar(select(func.count()).select_from(table).where(condition)) or 0
+def _keys(table: Any, condition: Any) -> list[Any]:
+    """Return the primary keys of the table's rows that meet the condition."""
+    (key,) = table.primary_key.columns
+    return list(db.session.scalars(select(key).where(condition)))
 
 
 def _apply_rules(declared: Holder, people: People, apply: bool, report: ErasureReport) -> None:
@@ -197,25 +205,25 @@ def _apply_rules(declared: Holder, people: People, apply: bool, report: ErasureR
     table = declared.table
     condition = declared.owned(people)
     if declared.on_erase == "delete":
-        count = _count(table, condition)
-        if apply and count:
+        keys = _keys(table, condition)
+        if apply and keys:
             db.session.execute(delete(table).where(condition))
-        report.add(table.name, count)
+        report.add(table.name, keys)
         return
     erasers = declared.erasers()
     if not erasers:
         return
     if not apply:
-        report.add(table.name, _count(table, condition))
+        report.add(table.name, _keys(table, condition))
         return
     (key,) = table.primary_key.columns
     rows = []
     for row in db.session.execute(select(table).where(condition)).mappings():
         values = {name: (rule(row) if callable(rule) else rule) for name, rule in erasers.items()}
         rows.append({"_key": row[key.name], **values})
-    if rows:
-        db.session.execute(update(table).where(key == bindparam("_key")), rows)
-    report.add(table.name, len(rows))
+    for batch in chunked(rows, BATCH):
+        db.session.execute(update(table).where(key == bindparam("_key")), batch)
+    report.add(table.name, (row["_key"] for row in rows))
 
 
 def _own_messages(people: People) -> Any:
@@ -223,17 +231,13 @@ def _own_messages(people: People) -> Any:
     return HOLDERS[OutboxMessage.__tablename__].owned(people)  # type: ignore[misc]
 
 
-def _count_messages(*conditions: Any) -> int:
-    return db.session.scalar(select(func.count(OutboxMessage.id)).where(*conditions)) or 0
-
-
 def _delete_unsent_messages(people: People, apply: bool, report: ErasureReport) -> None:
     """Delete the e-mails to the people that have not been sent: nobody will read them."""
-    unsent = (_own_messages(people), OutboxMessage.status != MailStatus.SENT)
-    count = _count_messages(*unsent)
-    if apply and count:
-        db.session.execute(delete(OutboxMessage).where(*unsent))
-    report.add(OutboxMessage.__tablename__, count)
+    unsent = and_(_own_messages(people), OutboxMessage.status != MailStatus.SENT)
+    keys = _keys(OutboxMessage.__table__, unsent)
+    if apply and keys:
+        db.session.execute(delete(OutboxMessage).where(unsent))
+    report.add(OutboxMessage.__tablename__, keys)
 
 
 def naming(query: Any, columns: Sequence[Any], needles: Sequence[str]) -> Iterator[Any]:
@@ -292,7 +296,7 @@ def _strip_messages_naming(needles: list[str], apply: bool, report: ErasureRepor
                 .values(subject="", body="", last_error=None)
                 .execution_options(synchronize_session=False)
             )
-    report.add(OutboxMessage.__tablename__, len(found))
+    report.add(OutboxMessage.__tablename__, (row.id for row in found))
 
 
 def _delete_reports(people: People, apply: bool, report: ErasureReport) -> None:
@@ -334,7 +338,7 @@ def _delete_uploads_naming(needles: list[str], apply: bool, report: ErasureRepor
 def _delete_ids(model: Any, ids: list[int], apply: bool, report: ErasureReport) -> None:
     if apply and ids:
         db.session.execute(delete(model).where(model.id.in_(ids)))
-    report.add(model.__tablename__, len(ids))
+    report.add(model.__tablename__, ids)
 
 
 def _own_records(ids: Sequence[int]) -> dict[str, set[int]]:
@@ -393,7 +397,7 @@ def _scrub_audit(
                 update(AuditEntry.__table__).where(AuditEntry.id == bindparam("_key")),
                 batch,
             )
-    report.add(AuditEntry.__tablename__, len(changes))
+    report.add(AuditEntry.__tablename__, changes)
 
 
 def _audit_change(

@@ -1,9 +1,5 @@
 """privacy: erased people, audit log searched by person and record
 
-Entries that a user wrote about their own account (a new password, a language) were
-recorded with the object type "localproxy", the class of Flask-Login's current_user;
-they are about a "user", and the person filter and the erasure look for that.
-
 Revision ID: ae60ec746c99
 Revises: d63b63042be8
 Create Date: 2026-11-30 08:54:00.366738
@@ -30,7 +26,6 @@ def upgrade():
         batch_op.add_column(sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
 
     # ### end Alembic commands ###
-    op.execute("UPDATE audit_entry SET object_type = 'user' WHERE object_type = 'localproxy'")
 
 
 def downgrade():

@@ -196,22 +196,24 @@ def audit_csv():
     filters = form.filters()
     record("audit_log_read", current_user, filters=filters.as_detail(), format="csv")
     db.session.commit()
-    query = audit_log.with_actors(audit_log.select_entries(filters))
-    rows = db.session.execute(query.execution_options(yield_per=500))
     return Response(
-        stream_with_context(_csv_lines(audit_log.csv_rows(rows))),
+        stream_with_context(_csv_lines(audit_log.csv_query(filters))),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )
 
 
-def _csv_lines(rows: Any) -> Iterator[str]:
+def _csv_lines(query: Any) -> Iterator[str]:
+    """Yield the CSV a few rows at a time: a whole log may be too large to hold at once."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     # The byte-order mark makes spreadsheet programs read the file as UTF-8.
     yield "\ufeff"
-    for row in rows:
-        writer.writerow([csv_value(value) for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+    # A connection of its own, open exactly as long as the response is being sent.
+    with db.engine.connect() as connection:
+        rows = connection.execution_options(yield_per=500).execute(query)
+        for row in audit_log.csv_rows(rows):
+            writer.writerow([csv_value(value) for value in row])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()

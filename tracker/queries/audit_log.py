@@ -7,7 +7,7 @@ filter alike.
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -139,11 +139,6 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def with_actors(query: Select[Any]) -> Select[Any]:
-    """Return the query's rows as (entry, actor or None) pairs."""
-    return query.add_columns(User).outerjoin(User, User.id == AuditEntry.actor_id)
-
-
 def get_actors(entries: Iterable[AuditEntry]) -> dict[int, User]:
     """Return the users who wrote these entries, by id (one query for a page)."""
     ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
@@ -168,18 +163,29 @@ CSV_HEADER = ["id", "time_utc", "actor_id", "actor", "action", "record_type", "r
               "detail", "ip"]  # fmt: skip
 
 
-def csv_rows(rows: Iterable[Any]) -> Iterable[list[Any]]:
-    """Yield the CSV export: a header, then one row per entry."""
+def csv_query(filters: AuditFilters) -> Select[Any]:
+    """Return the entries the filters keep as plain rows, in the CSV's columns."""
+    return (
+        select_entries(filters)
+        .with_only_columns(
+            AuditEntry.id,
+            AuditEntry.created_at,
+            AuditEntry.actor_id,
+            User.name,
+            AuditEntry.action,
+            AuditEntry.object_type,
+            AuditEntry.object_id,
+            AuditEntry.detail,
+            AuditEntry.ip,
+        )
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+    )
+
+
+def csv_rows(rows: Iterable[Any]) -> Iterator[list[Any]]:
+    """Yield the CSV export: a header, then one row per entry of ``csv_query``."""
     yield CSV_HEADER
-    for entry, actor in rows:
-        yield [
-            entry.id,
-            entry.created_at,
-            entry.actor_id,
-            actor.name if actor is not None else "",
-            entry.action,
-            entry.object_type,
-            entry.object_id,
-            entry_detail(entry.detail),
-            entry.ip,
-        ]
+    for row in rows:
+        values = list(row)
+        values[7] = entry_detail(values[7])
+        yield values

@@ -10,8 +10,10 @@ from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from tests.integration import privacy_story as story
+from tests.plan_support import signed_in
 from tracker.extensions import db
 from tracker.models import AuditEntry
+from tracker.services import privacy
 from tracker.services.audit import record
 
 
@@ -190,6 +192,16 @@ def test_erasure_asks_for_the_address_then_erases(told, client, login):
     assert "already been erased" in client.get(url).get_data(as_text=True)
 
 
+def test_an_erased_persons_sessions_end(told, isolated_client):
+    kari = told["kari"]
+    her = signed_in(isolated_client, kari)
+    assert her.get("/my-data").status_code == 200
+    privacy.erase_person(kari, told["admin"])
+    db.session.commit()
+    response = her.get("/my-data")
+    assert response.status_code == 302 and "/auth/login" in response.location
+
+
 def test_erasure_on_the_web_refuses_roles_and_oneself(told, client, login):
     admin, supervisor = told["admin"], told["supervisor"]
     login(admin)
@@ -274,6 +286,7 @@ def test_the_csv_holds_the_filtered_entries_with_formulas_defused(told, client, 
     assert response.mimetype == "text/csv"
     assert 'filename="audit-log.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[1][1])
     assert rows[0] == ["id", "time_utc", "actor_id", "actor", "action", "record_type",
                        "record_id", "detail", "ip"]  # fmt: skip
     note = next(row for row in rows if row[4] == "note")

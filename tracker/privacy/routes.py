@@ -183,6 +183,7 @@ def audit():
         actors=audit_log.get_actors(page.items),
         args=form.query_args() if valid else {},
         detail=audit_log.entry_detail,
+        utc_time=audit_log.utc_time,
     )
 
 

@@ -152,6 +152,14 @@ def get_actions() -> list[str]:
     return list(db.session.scalars(select(AuditEntry.action).distinct().order_by("action")))
 
 
+def utc_time(value: datetime) -> str:
+    """Return an entry's time in UTC, to the second: "2026-11-30 09:00:00"."""
+    # PostgreSQL hands times back in its session's time zone, SQLite without one (UTC).
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def entry_detail(detail: Any) -> str:
     """Return an entry's details as compact JSON, the way the page and the CSV show them."""
     if not detail:
@@ -187,5 +195,6 @@ def csv_rows(rows: Iterable[Any]) -> Iterator[list[Any]]:
     yield CSV_HEADER
     for row in rows:
         values = list(row)
+        values[1] = utc_time(values[1])
         values[7] = entry_detail(values[7])
         yield values

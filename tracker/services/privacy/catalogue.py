@@ -428,7 +428,7 @@ register(
             OutboxMessage.to_address.in_(people.emails),
         ),
         export_as="emails",
-        title=_l("E-mails sent to you"),
+        title=_l("E-mails received"),
         erased_by="messages to others that name the person lose their text too",
     )
 )

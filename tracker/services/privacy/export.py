@@ -41,10 +41,10 @@ VERSION = 1
 
 # Sections added here, beyond the tables' own rows; their titles for the page and PDF.
 EXTRA_TITLES = {
-    "supervision": _l("Candidates you supervise"),
-    "decisions": _l("Decisions you made on others' plans"),
-    "stay_confirmations": _l("Stays you confirmed"),
-    "audit_entries": _l("Audit log entries about you"),
+    "supervision": _l("Enrolments supervised"),
+    "decisions": _l("Decisions on others' plans"),
+    "stay_confirmations": _l("Stays confirmed for others"),
+    "audit_entries": _l("Audit log entries"),
 }
 # Labels of the fields this module adds (the tables' own come from the catalogue).
 EXTRA_LABELS = {

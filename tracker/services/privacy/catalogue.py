@@ -251,8 +251,8 @@ register(
         {
             "id": T(_l("Number")),
             "user_id": T(_l("Person")),
-            "faculty_id": T(_l("Faculty")),
-            "programme_id": T(_l("Programme")),
+            "faculty_id": T(_l("Faculty number")),
+            "programme_id": T(_l("Programme number")),
         },
         owned=lambda people: CoordinatorScope.user_id.in_(people.ids),
         export_as="coordinator_scopes",
@@ -282,7 +282,7 @@ register(
         {
             "id": T(_l("Number")),
             "person_id": T(_l("Person")),
-            "programme_id": S(_l("Programme")),
+            "programme_id": S(_l("Programme number")),
             "kind": S(_l("Position")),
             "status": S(_l("Status")),
             "start_date": S(_l("Start date")),

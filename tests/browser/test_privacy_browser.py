@@ -69,6 +69,8 @@ def test_my_data_and_the_administrators_pages(
     page.get_by_role("button", name="Log out" if language == "en" else "Logg ut").click()
 
     browser_login(admin)
+    page.goto("/admin/users")
+    assert_accessible(page)
     page.goto(f"/admin/users/{kari.id}")
     assert_accessible(page)
     page.goto(f"/admin/users/{kari.id}/data")

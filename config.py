@@ -106,6 +106,12 @@ class Config:
     LOCAL_LOGIN = _env_bool("LOCAL_LOGIN", default=True)
     # Shown to people the tracker does not know, as whom to ask for an account.
     SUPPORT_EMAIL = _env("SUPPORT_EMAIL")
+    # Personal data (README "Personal data"): who answers for it, whom to ask, how long
+    # it is kept after a person's last enrolment ends (`flask privacy retention`).
+    RETENTION_YEARS = _env_int("RETENTION_YEARS", 5)
+    CONTROLLER_NAME = _env("CONTROLLER_NAME")
+    PRIVACY_CONTACT = _env("PRIVACY_CONTACT")
+    ACCESSIBILITY_CONTACT = _env("ACCESSIBILITY_CONTACT")
 
     @classmethod
     def check(cls) -> None:
@@ -126,7 +132,8 @@ class Config:
             raise RuntimeError("TRACKER_MAIL_BACKEND=smtp needs TRACKER_MAIL_SERVER.")
         if cls.PROXY_HOPS < 0:
             raise RuntimeError("TRACKER_PROXY_HOPS must be 0 or more.")
-        for name in ("MAX_UPLOAD_MB", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
+        positive = ("MAX_UPLOAD_MB", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "RETENTION_YEARS")
+        for name in positive:
             if getattr(cls, name) <= 0:
                 raise RuntimeError(f"TRACKER_{name} must be more than 0.")
 
@@ -215,6 +222,10 @@ class TestConfig(Config):
     OIDC_CREATE_USERS = False
     LOCAL_LOGIN = True
     SUPPORT_EMAIL = None
+    RETENTION_YEARS = 5
+    CONTROLLER_NAME = None
+    PRIVACY_CONTACT = None
+    ACCESSIBILITY_CONTACT = None
 
 
 CONFIGS = {

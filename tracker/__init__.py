@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.main import bp as main_bp
     from tracker.ops import bp as ops_bp
     from tracker.plans import bp as plans_bp
+    from tracker.privacy import bp as privacy_bp
     from tracker.reports import bp as reports_bp
     from tracker.review import bp as review_bp
 
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(review_bp)
 

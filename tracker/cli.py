@@ -95,6 +95,7 @@ def register_cli(app: Flask) -> None:
     from tracker.admin.cli import mail_group, worker_command
     from tracker.auth.cli import create_user_command, login_link_command
     from tracker.coordinator.cli import stats_command
+    from tracker.privacy.cli import privacy_group
     from tracker.reports.cli import report_group
 
     app.cli.add_command(create_user_command)
@@ -106,6 +107,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(report_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(privacy_group)
     # Commands may write while the web app serves the same SQLite file: take the lock first.
     for command in app.cli.commands.values():
         commands_write(command)

@@ -145,7 +145,8 @@ def test_hostile_values_never_answer_500_nor_reach_outside(app, world, isolated_
              "/coordinator/enrolments/new", "/coordinator/import", "/auth/preferences",
              "/auth/password", f"/plans/{world['enrolment'].id}/stays/new",
              f"/plans/{world['enrolment'].id}/activities/new", f"/plans/{world['enrolment'].id}",
-             f"/review/plans/{world['enrolment'].id}"]  # fmt: skip
+             f"/review/plans/{world['enrolment'].id}", "/admin/audit",
+             f"/admin/users/{world['candidate'].id}/erase"]  # fmt: skip
     user = world[role]
     client = signed_in(isolated_client, user)
     vocabulary = _vocabulary({role: client}, pages)

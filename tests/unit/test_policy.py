@@ -440,6 +440,39 @@ def test_download_report(role, requester):
     assert policy.can_download_report(USERS[role], job) is (role == requester)
 
 
+# Personal data: the person sees their own, administrators anyone's; only administrators
+# erase (never themselves) and read the audit log.
+#                                  export   export   erase    erase    read
+#                                  own      owner's  owner's  self     audit log
+PERSONAL_DATA = {
+    "anonymous":                     (F,       F,       F,       F,       F),
+    "owner":                         (T,       T,       F,       F,       F),
+    "other_candidate":               (T,       F,       F,       F,       F),
+    "main_supervisor":               (T,       F,       F,       F,       F),
+    "co_supervisor":                 (T,       F,       F,       F,       F),
+    "co_supervisor_any":             (T,       F,       F,       F,       F),
+    "programme_coordinator":         (T,       F,       F,       F,       F),
+    "faculty_coordinator":           (T,       F,       F,       F,       F),
+    "sibling_programme_coordinator": (T,       F,       F,       F,       F),
+    "other_faculty_coordinator":     (T,       F,       F,       F,       F),
+    "admin":                         (T,       T,       T,       F,       T),
+    "deactivated_admin":             (F,       F,       F,       F,       F),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_personal_data(role):
+    user, owner = USERS[role], USERS["owner"]
+    actual = (
+        policy.can_export_personal_data(user, user),
+        policy.can_export_personal_data(user, owner),
+        policy.can_erase_person(user, owner),
+        policy.can_erase_person(user, user),
+        policy.can_read_audit_log(user),
+    )
+    assert actual == PERSONAL_DATA[role]
+
+
 def test_every_rule_of_the_policy_is_in_this_matrix():
     rules = {
         name
@@ -462,5 +495,8 @@ def test_every_rule_of_the_policy_is_in_this_matrix():
         "can_view_statistics",
         "can_administer",
         "can_download_report",
+        "can_export_personal_data",
+        "can_erase_person",
+        "can_read_audit_log",
     }
     assert rules == tested, "a new can_* rule needs its row in the matrix"

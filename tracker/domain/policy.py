@@ -216,3 +216,18 @@ def can_download_report(user: Any, job: Any) -> bool:
     time, and someone else's scope may differ.
     """
     return _authenticated(user) and job.requester_id == user.id
+
+
+def can_export_personal_data(user: Any, person: Any) -> bool:
+    """Return whether the user may see and download everything the tracker holds about person."""
+    return is_admin(user) or (_authenticated(user) and user.id == person.id)
+
+
+def can_erase_person(user: Any, person: Any) -> bool:
+    """Return whether the user may erase the person's personal data (never their own)."""
+    return is_admin(user) and user.id != person.id
+
+
+def can_read_audit_log(user: Any) -> bool:
+    """Return whether the user may read (and export) the audit log."""
+    return is_admin(user)

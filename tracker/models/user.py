@@ -39,6 +39,9 @@ class User(UserMixin, TimestampMixin, Base):
     # token is refused, even if it was copied before.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the person's personal data was erased (tracker.services.privacy): the row
+    # stays, anonymised, because enrolments and decisions still point at it.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     enrolments: Mapped[list["Enrolment"]] = relationship(
         back_populates="person", foreign_keys="Enrolment.person_id"

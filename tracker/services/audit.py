@@ -12,6 +12,8 @@ from tracker.models import AuditEntry
 def record(action: str, actor: Any = None, obj: Any = None, **detail: Any) -> AuditEntry:
     """Add an audit entry for ``action`` by ``actor`` on ``obj`` (flushed with the session)."""
     ip = request.remote_addr if has_request_context() else None
+    # ``current_user`` is a proxy: record the user it stands for, as a "user" object.
+    obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
     entry = AuditEntry(
         action=action,
         actor_id=getattr(actor, "id", None),

@@ -6,14 +6,29 @@ from typing import Any
 
 import click
 
+from tracker.domain.addresses import InvalidEmail, normalise_email
 from tracker.domain.targets import as_percent, parse_as_of
+from tracker.models import User
 from tracker.queries import scope, stats
+from tracker.services import accounts
 
 
 class UsageProblem(click.ClickException):
     """A bad option value: the message is printed and the command exits with status 2."""
 
     exit_code = 2
+
+
+def find_user(email: str) -> User:
+    """Return the account with this address; raise UsageProblem (exit status 2) if none."""
+    try:
+        address = normalise_email(email)
+    except InvalidEmail as error:
+        raise UsageProblem(f"{email!r} is not a valid e-mail address: {error.reason}") from None
+    user = accounts.get_user_by_email(address)
+    if user is None:
+        raise UsageProblem(f"There is no user with the e-mail address {address!r}.")
+    return user
 
 
 def statistics_scope(

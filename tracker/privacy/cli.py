@@ -8,29 +8,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from tracker.coordinator.cli import UsageProblem
-from tracker.domain.addresses import InvalidEmail, normalise_email
+from tracker.coordinator.cli import UsageProblem, find_user
 from tracker.domain.targets import parse_as_of
 from tracker.extensions import db
-from tracker.models import User
-from tracker.services import accounts, privacy
+from tracker.services import privacy
 from tracker.services.privacy import export
 
 privacy_group = AppGroup(
     "privacy", help="Personal data: export a person's, erase a person's, apply the retention."
 )
-
-
-def find_user(email: str) -> User:
-    """Return the account with this address; raise UsageProblem (exit status 2) if none."""
-    try:
-        address = normalise_email(email)
-    except InvalidEmail as error:
-        raise UsageProblem(f"{email!r} is not a valid e-mail address: {error.reason}") from None
-    user = accounts.get_user_by_email(address)
-    if user is None:
-        raise UsageProblem(f"There is no user with the e-mail address {address!r}.")
-    return user
 
 
 @privacy_group.command("export")

@@ -7,12 +7,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from tracker import pdf
-from tracker.coordinator.cli import UsageProblem, statistics_scope
-from tracker.domain.addresses import InvalidEmail, normalise_email
+from tracker.coordinator.cli import UsageProblem, find_user, statistics_scope
 from tracker.domain.vocabulary import EnrolmentKind
 from tracker.extensions import db
 from tracker.models import Enrolment
-from tracker.services import accounts
 
 report_group = AppGroup("report", help="Write PDF reports: a plan, or a summary of a scope.")
 
@@ -53,20 +51,14 @@ def _write(output: Path, data: bytes) -> None:
 
 def find_enrolment(email: str, kind: EnrolmentKind | None) -> Enrolment:
     """Return the person's latest enrolment (of that kind); raise UsageProblem if none."""
-    try:
-        address = normalise_email(email)
-    except InvalidEmail as error:
-        raise UsageProblem(f"{email!r} is not a valid e-mail address: {error.reason}") from None
-    user = accounts.get_user_by_email(address)
-    if user is None:
-        raise UsageProblem(f"There is no user with the e-mail address {address!r}.")
+    user = find_user(email)
     query = db.select(Enrolment).where(Enrolment.person_id == user.id)
     if kind is not None:
         query = query.where(Enrolment.kind == kind)
     enrolment = db.session.scalar(query.order_by(Enrolment.start_date.desc()).limit(1))
     if enrolment is None:
         what = f"{kind.value} enrolment" if kind else "enrolment"
-        raise UsageProblem(f"{address} has no {what}.")
+        raise UsageProblem(f"{user.email} has no {what}.")
     return enrolment
 
 

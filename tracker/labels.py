@@ -11,6 +11,7 @@ from tracker.domain.vocabulary import (
     EnrolmentStatus,
     Funding,
     PlanEvent,
+    PlanState,
     PlanStatus,
     StayPurpose,
     StayStatus,
@@ -26,6 +27,11 @@ LABELS: dict[Enum, object] = {
     PlanStatus.SUBMITTED: _l("Submitted"),
     PlanStatus.CHANGES_REQUESTED: _l("Changes requested"),
     PlanStatus.APPROVED: _l("Approved"),
+    PlanState.DRAFT: _l("Draft"),
+    PlanState.SUBMITTED: _l("Submitted"),
+    PlanState.CHANGES_REQUESTED: _l("Changes requested"),
+    PlanState.APPROVED: _l("Approved"),
+    PlanState.REVISION: _l("Approved — revision in progress"),
     StayStatus.PLANNED: _l("Planned"),
     StayStatus.COMPLETED: _l("Completed"),
     StayStatus.CANCELLED: _l("Cancelled"),
@@ -51,6 +57,7 @@ LABELS: dict[Enum, object] = {
     PlanEvent.CHANGES_REQUESTED: _l("Changes requested"),
     PlanEvent.REVISION_STARTED: _l("Revision started"),
     PlanEvent.IMPORTED: _l("Imported"),
+    PlanEvent.WITHDRAWN: _l("Withdrawn by the candidate"),
 }
 
 NO_PLAN = _l("No plan yet")

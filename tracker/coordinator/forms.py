@@ -19,7 +19,7 @@ from wtforms.widgets import HiddenInput
 
 from tracker.domain.dates import EARLIEST, LATEST, DateOutOfRange
 from tracker.domain.targets import parse_as_of
-from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanStatus
+from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState
 from tracker.forms import BaseForm, EmailAddressField, GetForm, IsoDateField
 from tracker.labels import choices
 from tracker.queries.candidates import NO_PLAN
@@ -38,7 +38,7 @@ def _scope_choices(options: Choices, no_faculty: Any, no_programme: Any) -> tupl
 
 class StatisticsFilterForm(GetForm):
     as_of = StringField(
-        _l("As of"), description=_l("YYYY-MM-DD; empty for today."), render_kw={"type": "date"}
+        _l("As of"), description=_l("Leave empty for today."), render_kw={"type": "date"}
     )
     # Codes are parsed by the view (unknown or outside the scope: 404), not checked as choices.
     faculty = SelectField(_l("Faculty"), validate_choice=False, default="")
@@ -86,9 +86,7 @@ class ListFilterForm(StatisticsFilterForm):
     plan_status = SelectField(
         _l("Plan status"),
         default="",
-        choices=lambda: _optional_choices(
-            [(NO_PLAN, str(_l("No plan yet"))), *choices(PlanStatus)]
-        ),
+        choices=lambda: _optional_choices([(NO_PLAN, str(_l("No plan yet"))), *choices(PlanState)]),
     )
     q = StringField(_l("Name or e-mail contains"), validators=[Optional(), Length(max=100)])
     sort = HiddenField()

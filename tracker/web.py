@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Request, abort, current_app, flash, g, redirect, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url, login_user, logout_user
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -53,6 +54,11 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
+    # Flask-Login's own "Please log in to access this page." is neither translated nor kind;
+    # str() turns the lazy text into the reader's language when it is flashed.
+    login_manager.login_message = _l("Log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = str
     app.after_request(set_security_headers)
     app.before_request(_make_nonce)
     app.before_request(_end_expired_session)
@@ -62,6 +68,7 @@ def init_app(app: Flask) -> None:
         settings=_settings,
         get_locale=get_locale,
         page_numbers=page_numbers,
+        language_choices=language_choices,
     )
     app.jinja_env.filters["label"] = label
 
@@ -174,6 +181,15 @@ def _settings() -> dict[str, Any]:
         "plan_due_days": current_app.config["PLAN_DUE_DAYS"],
         "any_supervisor": current_app.config["ANY_SUPERVISOR_MAY_APPROVE"],
     }
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Return the languages a user may choose, each named in itself, after the browser's."""
+    from tracker.auth.forms import language_name
+
+    return [("", _("Browser default"))] + [
+        (code, language_name(code)) for code in current_app.config["LANGUAGES"]
+    ]
 
 
 def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:

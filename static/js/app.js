@@ -15,7 +15,29 @@
     }
   }
 
+  /* The language menu is a <details> disclosure: like other menus, it closes on Escape and
+     when the reader clicks elsewhere. */
+  function closeMenusOutside(event) {
+    document.querySelectorAll("details.language-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) {
+        menu.removeAttribute("open");
+      }
+    });
+  }
+
+  function closeMenuOnEscape(event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    document.querySelectorAll("details.language-menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
+    document.addEventListener("click", closeMenusOutside);
+    document.addEventListener("keydown", closeMenuOnEscape);
   });
 })();

@@ -344,6 +344,22 @@ def set_password(user: User, password: str, actor: Any = None) -> None:
     record("password_set", actor or user, user)
 
 
+def needs_name(user: User) -> bool:
+    """Return whether the account still goes by its address: created without a name."""
+    return not user.name.strip() or user.name == user.email
+
+
+def set_own_name(user: User, name: str) -> None:
+    """Give the account the name its holder chose; refuse an empty one."""
+    cleaned = single_line(name).strip()
+    if not cleaned:
+        raise AccountError("name", _("Give your name, as colleagues will see it."))
+    if cleaned != user.name:
+        before, user.name = user.name, cleaned
+        db.session.flush()
+        record("user_updated", user, user, changes={"name": [before, cleaned]})
+
+
 def set_locale(user: User, locale: str | None) -> bool:
     """Save the user's language (None: follow the browser); return whether it changed."""
     locale = locale or None

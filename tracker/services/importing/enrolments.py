@@ -61,7 +61,8 @@ class EnrolmentImporter(Importer):
 
     Empty optional cells set defaults on new enrolments and leave an existing
     enrolment's value as it is. People are matched by e-mail; a name in the file is
-    used only to create a person. ``plan_status`` applies only to an enrolment that
+    used only to create a person (a new supervisor without supervisor_name is named by
+    the address until they set a name). ``plan_status`` applies only to an enrolment that
     has no plan yet: once in the tracker, a plan moves through the workflow.
     """
 
@@ -172,21 +173,6 @@ class EnrolmentImporter(Importer):
         existing = _existing_enrolments(self.user_ids[e] for e in self.names if e in self.user_ids)
         for r in self.rows:
             ok = True
-            sup = r.supervisor_email
-            if (
-                sup
-                and sup not in self.user_ids
-                and sup not in self.names
-                and sup not in self.supervisor_names
-            ):
-                self.error(
-                    r.line,
-                    _(
-                        "supervisor_name is required: there is no user %(email)s yet.",
-                        email=sup,
-                    ),
-                )
-                ok = False
             person_id = self.user_ids.get(r.email)
             current = existing.get((person_id, r.kind, r.start_date)) if person_id else None
             # The scope is judged on the rows as parsed and matched here, so the check and
@@ -288,11 +274,12 @@ class EnrolmentImporter(Importer):
         missing = [e for e in dict.fromkeys(wanted) if e not in self.user_ids]
         if not missing:
             return
-        # No password: new people set one through an invitation / password-reset link.
+        # No password: new people set one through an invitation / password-reset link. A
+        # supervisor named by address only goes by it until they give their name (DESIGN §5).
         rows = [
             {
                 "email": e,
-                "name": self.names.get(e) or self.supervisor_names[e],
+                "name": self.names.get(e) or self.supervisor_names.get(e) or e,
                 "password_hash": None,
             }
             for e in missing

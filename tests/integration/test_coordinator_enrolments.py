@@ -70,6 +70,27 @@ def test_create_an_enrolment_for_a_new_person(org, login, client):
     assert "enrolment_created" in _actions() and "user_created" in _actions()
 
 
+@pytest.mark.parametrize("invite", [True, False])
+def test_the_coordinator_chooses_whether_a_new_person_is_invited(org, login, client, invite):
+    from tracker.models import OutboxMessage
+
+    login(org["coordinator"])
+    page = client.get("/coordinator/enrolments/new").get_data(as_text=True)
+    assert '<input checked class="form-check-input" id="invite" name="invite"' in page
+    form = _form(invite="y" if invite else None)
+    client.post("/coordinator/enrolments/new", data=form)
+    sent = db.session.scalars(
+        db.select(OutboxMessage.to_address).where(OutboxMessage.kind == "invitation")
+    ).all()
+    flashed = client.get("/coordinator/enrolments/new").get_data(as_text=True)
+    if invite:
+        assert sent == ["new.person@example.org"]
+        assert "Nora Ny was e-mailed a link to choose a password." in flashed
+    else:
+        assert sent == []
+        assert "No invitation was sent: Nora Ny can get a link" in flashed
+
+
 def test_create_for_an_existing_person_needs_no_name(org, login, client, make_user):
     make_user("known@example.org", "Known Person")
     login(org["coordinator"])

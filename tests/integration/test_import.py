@@ -670,10 +670,34 @@ def test_cli_imports_and_prints_a_summary(app, runner, tmp_path, make_programme)
     )
     result = runner.invoke(args=["import", "enrolments", str(path)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "enrolments: 1 created, 0 updated, 0 unchanged"
+    assert result.stdout.splitlines() == [
+        "enrolments: 1 created, 0 updated, 0 unchanged",
+        "1 person got an account.",
+    ]
     assert count(Enrolment) == 1
     again = runner.invoke(args=["import", "enrolments", str(path)])
     assert again.stdout.strip() == "enrolments: 0 created, 0 updated, 1 unchanged"
+
+
+def test_cli_invites_the_people_it_creates_when_asked(app, runner, tmp_path, make_programme):
+    from tracker.models import OutboxMessage
+
+    make_programme("PHD-CS")
+    path = tmp_path / "enrolments.csv"
+    path.write_text(
+        csv(
+            "kind,email,name,programme,start_date,supervisor_email",
+            "phd,a@example.org,A,PHD-CS,2024-01-15,s@example.org",
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["import", "enrolments", "--invite", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 people got an account; 2 e-mailed an invitation." in result.stdout
+    sent = db.session.scalars(
+        db.select(OutboxMessage.to_address).where(OutboxMessage.kind == "invitation")
+    ).all()
+    assert sorted(sent) == ["a@example.org", "s@example.org"]
 
 
 def test_cli_dry_run_writes_nothing(app, runner, tmp_path):

@@ -60,11 +60,10 @@ def new_user():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(current_user, **form.account_data())
+            user = accounts.create_user(current_user, **form.account_data(), invite=True)
         except accounts.AccountError as error:
             form[error.field].errors.append(error.message)
         else:
-            accounts.send_password_link(user, "invite", actor=current_user)
             db.session.commit()
             flash(_("Account created for %(name)s.", name=user.name), "success")
             _flash_link_sent(user)

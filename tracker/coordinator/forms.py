@@ -124,6 +124,10 @@ class NewEnrolmentForm(EnrolmentFieldsForm):
         validators=[Optional(), Length(max=200)],
         description=_l("Needed only for a person who has no account yet."),
     )
+    invite = BooleanField(
+        _l("E-mail a person who has no account yet an invitation to choose a password"),
+        default=True,
+    )
     submit = SubmitField(_l("Create enrolment"))
 
 
@@ -163,4 +167,10 @@ class UploadForm(BaseForm):
 
 class ConfirmImportForm(BaseForm):
     token = HiddenField(validators=[DataRequired(), Length(max=100)])
+    invite = BooleanField(
+        _l("E-mail an invitation to choose a password to each person the import creates"),
+        description=_l(
+            "Without one they can still get a link with “Forgot password?” on the log-in page."
+        ),
+    )
     submit = SubmitField(_l("Import now"))

@@ -165,8 +165,12 @@ def create_user(
     faculties: Iterable[Faculty] = (),
     programmes: Iterable[Programme] = (),
     password: str | None = None,
+    invite: bool = False,
 ) -> User:
-    """Create an account (with a password, or none until the person sets one)."""
+    """Create an account (with a password, or none until the person sets one).
+
+    With ``invite``, an account without a password is e-mailed a link to choose one.
+    """
     email = stored_address(email)
     _check_email_free(email)
     user = User(
@@ -183,6 +187,8 @@ def create_user(
     _set_scopes(user, faculties, programmes, keep=True)
     db.session.flush()
     record("user_created", actor, user, email=user.email, **_roles(user))
+    if invite and not password:
+        send_password_link(user, "invite", actor=actor)
     return user
 
 

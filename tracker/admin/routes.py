@@ -16,6 +16,7 @@ from tracker.admin.forms import (
 )
 from tracker.extensions import db
 from tracker.models import Faculty, OutboxMessage, Programme, User
+from tracker.queries.home import get_own_enrolments, get_supervised_enrolments
 from tracker.services import accounts, organisation, outbox
 from tracker.web import can, require
 
@@ -38,8 +39,9 @@ def users():
     """List users with their roles, searched by name or e-mail, a page at a time."""
     search = UserSearchForm(request.args)
     valid = search.validate()
+    text, role = (search.q.data or "", search.role.data or "") if valid else ("", "")
     page = db.paginate(
-        accounts.select_users((search.q.data or "") if valid else ""),
+        accounts.select_users(text, role),
         page=(search.page.data or 1) if valid else 1,
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
@@ -48,6 +50,7 @@ def users():
     return render_template(
         "admin/users.html",
         search=search,
+        filtered={key: value for key, value in (("q", text), ("role", role)) if value},
         page=page,
         roles=roles,
         describe_scopes=accounts.describe_scopes,
@@ -85,7 +88,14 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(_("Changes to %(name)s saved.", name=user.name), "success")
             return redirect(url_for(".edit_user", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, user=user, link_form=EmptyForm())
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        link_form=EmptyForm(),
+        supervised=get_supervised_enrolments(user, active_only=False),
+        own=get_own_enrolments(user),
+    )
 
 
 @bp.route("/users/<int:user_id>/password-link", methods=["POST"])

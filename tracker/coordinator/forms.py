@@ -94,6 +94,12 @@ class ListFilterForm(StatisticsFilterForm):
     submit = SubmitField(_l("Filter"))
 
 
+class PeopleSearchForm(GetForm):
+    """The text a supervisor search sends (the combobox of the enrolment forms)."""
+
+    q = StringField(validators=[Optional(), Length(max=100)])
+
+
 class EnrolmentFieldsForm(BaseForm):
     """The fields of an enrolment record that both the new and the edit form have."""
 

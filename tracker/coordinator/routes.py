@@ -15,6 +15,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -35,6 +36,7 @@ from tracker.coordinator.forms import (
     EnrolmentFieldsForm,
     ListFilterForm,
     NewEnrolmentForm,
+    PeopleSearchForm,
     ReopenForm,
     StatisticsFilterForm,
     UploadForm,
@@ -45,7 +47,7 @@ from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Programme
 from tracker.queries import candidates, scope, stats
-from tracker.services import enrolments, imports
+from tracker.services import accounts, enrolments, imports
 from tracker.services.enrolments import EnrolmentError
 from tracker.web import can, get_enrolment_or_abort, note_refusal, require
 
@@ -260,6 +262,15 @@ def candidate_list_csv(name: str):
 def _programme_choices(form: EnrolmentFieldsForm) -> None:
     options = scope.get_choices(current_user)
     form.programme.choices = [(p.code, f"{p.code} — {p.name}") for p in options.programmes]
+
+
+@bp.route("/people")
+def people():
+    """Answer a search by name or address with up to ten people, as JSON (choosing supervisors)."""
+    search = PeopleSearchForm(formdata=request.args)
+    text = (search.q.data or "") if search.validate() else ""
+    found = accounts.find_people(text)
+    return jsonify(people=[{"name": user.name, "email": user.email} for user in found])
 
 
 def _details(form: EnrolmentFieldsForm) -> enrolments.EnrolmentDetails:

@@ -53,8 +53,31 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == address))
 
 
-def select_users(search: str = "") -> Select:
-    """Return a query of users whose name or e-mail contains ``search``, by name."""
+# The roles the user list can be narrowed to; "none" is someone with none of them yet.
+ROLES = ("admin", "coordinator", "supervisor", "candidate", "none")
+
+
+def _role_conditions() -> dict[str, Any]:
+    supervises = or_(
+        User.id.in_(db.select(Enrolment.main_supervisor_id).where(
+            Enrolment.main_supervisor_id.is_not(None))),
+        User.id.in_(db.select(co_supervision.c.user_id)),
+    )  # fmt: skip
+    conditions = {
+        "admin": User.is_admin.is_(True),
+        "coordinator": User.id.in_(db.select(CoordinatorScope.user_id)),
+        "supervisor": supervises,
+        "candidate": User.id.in_(db.select(Enrolment.person_id)),
+    }
+    conditions["none"] = ~or_(*conditions.values())
+    return conditions
+
+
+def select_users(search: str = "", role: str = "") -> Select:
+    """Return a query of users whose name or e-mail contains ``search``, by name.
+
+    ``role`` (one of ROLES) keeps only the users who hold it; empty keeps everyone.
+    """
     query = (
         db.select(User)
         .options(
@@ -70,7 +93,20 @@ def select_users(search: str = "") -> Select:
         query = query.where(
             or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
         )
+    if role:
+        query = query.where(_role_conditions()[role])
     return query
+
+
+def find_people(text: str, limit: int = 10) -> list[User]:
+    """Return up to ``limit`` active users whose name or address contains ``text``, by name.
+
+    Fewer than two characters find nobody: one letter would list half the institution.
+    """
+    if len(text.strip()) < 2:
+        return []
+    query = select_users(text).where(User.active.is_(True)).limit(limit)
+    return list(db.session.scalars(query))
 
 
 def get_enrolment_roles(user_ids: list[int]) -> dict[str, set[int]]:

@@ -150,15 +150,15 @@ def choice_labels(enum_class: type[E]) -> dict[E, dict[str, str]]:
     from flask import current_app
     from flask_babel import force_locale
 
-    from tracker.labels import NO_PLAN, label
+    from tracker.labels import label
 
+    # A column's own values (plan_status) may say how they read; the others are the labels.
+    name = getattr(enum_class, "label_of", label)
     labels: dict[E, dict[str, str]] = {member: {} for member in enum_class}
     for locale in current_app.config["LANGUAGES"]:
         with force_locale(locale):
             for member in enum_class:
-                # The plan_status column's "none" is the lists' "No plan yet".
-                text = str(NO_PLAN) if member.value == "none" else label(member)
-                labels[member][locale] = text
+                labels[member][locale] = name(member)
     return labels
 
 

@@ -13,6 +13,7 @@ from tracker.domain.codes import code_key
 from tracker.domain.snapshot import build_snapshot, snapshot_digest
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanEvent, PlanStatus
 from tracker.extensions import db
+from tracker.labels import label
 from tracker.models import Activity, Enrolment, Plan, PlanVersion, Programme, Stay, User
 from tracker.models.base import utcnow
 from tracker.models.stay import approval_values
@@ -42,6 +43,13 @@ class ImportedPlanStatus(enum.StrEnum):
     SUBMITTED = "submitted"
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
+
+    @staticmethod
+    def label_of(member: "ImportedPlanStatus") -> str:
+        """Return how the value reads: the plan status's label, "No plan yet" for none."""
+        if member == ImportedPlanStatus.NONE:
+            return label(None)
+        return label(PlanStatus(member.value))
 
 
 @dataclass(slots=True)

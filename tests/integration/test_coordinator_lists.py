@@ -421,3 +421,14 @@ def test_one_row_is_one_row(org, login, client):
     login(org["coordinator"])
     html = client.get("/coordinator/lists/candidates?q=Person A11").get_data(as_text=True)
     assert "Export the 1 row as CSV" in html
+
+
+def test_the_dashboard_speaks_plainly(org, login, client):
+    login(org["coordinator"])
+    page = client.get("/coordinator/", query_string={"as_of": AS_OF}).get_data(as_text=True)
+    assert "abroad (outside Norway)" in page and "outside NO" not in page
+    # The as-of hint sits between its label and the date field, so the fields of the row
+    # stay in line, and names no format the browser's date picker may not show.
+    hint = page.index('id="as_of-help"')
+    assert page.index('for="as_of"') < hint < page.index('id="as_of"', hint)
+    assert "Leave empty for today." in page and "YYYY-MM-DD;" not in page

@@ -83,7 +83,8 @@ def world(make_user, make_programme, make_enrolment):
 
 
 def see(page, text):
-    page.get_by_text(text).first.wait_for(state="visible", timeout=10_000)
+    # Wait for the page a click leads to; a loaded machine may take a while.
+    page.get_by_text(text).first.wait_for(state="visible", timeout=20_000)
 
 
 def log_in_as(page, browser_login, user):
@@ -112,7 +113,7 @@ def test_a_refused_decision_shows_its_error_where_the_eye_is(
     assert_accessible(page)
     # The link takes the reader to the field.
     summary.get_by_role("link").click()
-    assert page.evaluate("document.activeElement.id") == "changes-comment"
+    page.wait_for_function("document.activeElement.id === 'changes-comment'")
 
 
 # --- 14, 7, 8, 2: the candidate's plan -----------------------------------------------------
@@ -156,6 +157,7 @@ def test_the_candidate_revises_discards_and_withdraws(
     see(page, "Remove the stay at KTH?")
     assert_accessible(page)
     page.get_by_role("link", name="No, back to the plan").click()
+    page.wait_for_url(f"**/plans/{eid}")
     assert page.get_by_role("cell", name="KTH", exact=True).is_visible()
     page.get_by_role("link", name="Remove stay at KTH").click()
     page.get_by_role("button", name="Remove the stay").click()

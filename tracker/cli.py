@@ -19,8 +19,14 @@ def _import_command(kind: str, help_text: str) -> None:
     @import_group.command(kind, help=help_text)
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     @click.option("--dry-run", is_flag=True, help="Check the file and count, write nothing.")
-    def command(file: Path, dry_run: bool) -> None:
+    @click.option(
+        "--invite",
+        is_flag=True,
+        help="E-mail each person the import creates a link to choose a password.",
+    )
+    def command(file: Path, dry_run: bool, invite: bool) -> None:
         from tracker.services.importing import import_csv
+        from tracker.services.imports import invite_people
 
         try:
             # Read as a stream: a file of more than IMPORT_MAX_ROWS rows is not read further.
@@ -49,14 +55,24 @@ def _import_command(kind: str, help_text: str) -> None:
                 err=True,
             )
             raise SystemExit(2)
+        invited = 0
         if dry_run:
             db.session.rollback()
         else:
+            invited = invite_people(None, result.created_user_ids) if invite else 0
             db.session.commit()
         click.echo(
             f"{kind}: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged" + (" (dry run: nothing written)" if dry_run else "")
         )
+        if result.people_created:
+            people = result.people_created
+            click.echo(
+                f"{people} {'person' if people == 1 else 'people'} "
+                + ("would get an account" if dry_run else "got an account")
+                + (f"; {invited} e-mailed an invitation" if invite and not dry_run else "")
+                + "."
+            )
 
 
 _import_command("programmes", "Import programmes: code,name,faculty_code,faculty_name.")

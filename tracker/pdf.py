@@ -533,12 +533,14 @@ LISTING_WIDTHS = {
     "kind": 7,
     "status": 9,
     "plan_status": 17,
+    "plan_state": 17,
     "start_date": 10,
     "plan_due": 10,
     "expected_end_date": 10,
     "stays_done": 5,
     "stays_planned": 7,
     "achieved": 7,
+    "counts": 7,
     "supervisor": 30,
     "flags": 22,
 }
@@ -610,7 +612,7 @@ class _Cells:
         return self._labels[value]
 
     def __call__(self, key: str, value: Any) -> str:
-        if key == "plan_status":
+        if key in ("plan_status", "plan_state"):
             return self.label(value)  # None reads "No plan yet"
         if value is None:
             return "–"

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Request, abort, current_app, flash, g, redirect, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url, login_user, logout_user
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -17,7 +18,7 @@ from werkzeug.wsgi import LimitedStream
 from tracker.domain import policy
 from tracker.extensions import db, login_manager
 from tracker.labels import label
-from tracker.models import CoordinatorScope, Enrolment, Stay, User
+from tracker.models import CoordinatorScope, Enrolment, Plan, Stay, User
 from tracker.sqlite import writing
 
 
@@ -54,11 +55,23 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
+    # Flask-Login's own "Please log in to access this page." is neither translated nor kind;
+    # str() turns the lazy text into the reader's language when it is flashed.
+    login_manager.login_message = _l("Log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = str
     app.after_request(set_security_headers)
     app.teardown_request(_end_transaction)
     app.before_request(_make_nonce)
     app.before_request(_end_expired_session)
-    app.jinja_env.globals.update(policy=policy, can=can, settings=_settings, get_locale=get_locale)
+    app.jinja_env.globals.update(
+        policy=policy,
+        can=can,
+        settings=_settings,
+        get_locale=get_locale,
+        page_numbers=page_numbers,
+        language_choices=language_choices,
+    )
     app.jinja_env.filters["label"] = label
 
 
@@ -194,6 +207,33 @@ def _settings() -> dict[str, Any]:
     }
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """Return the languages a user may choose, each named in itself, after the browser's."""
+    from tracker.auth.forms import language_name
+
+    return [("", _("Browser default"))] + [
+        (code, language_name(code)) for code in current_app.config["LANGUAGES"]
+    ]
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """Return the page links to show: the first, the last and ``around`` either side of ``page``.
+
+    None stands for a gap ("…"); a gap of a single page shows that page instead, since a
+    link takes no more room than the ellipsis.
+    """
+    wanted = sorted({1, pages, *range(page - around, page + around + 1)} & set(range(1, pages + 1)))
+    shown: list[int | None] = []
+    for number in wanted:
+        previous = shown[-1] if shown else None
+        if previous is not None and number - previous == 2:
+            shown.append(number - 1)
+        elif previous is not None and number - previous > 2:
+            shown.append(None)
+        shown.append(number)
+    return shown
+
+
 def can(rule: str, *args: Any, **kwargs: Any) -> bool:
     """Ask the policy whether the current user may do ``rule`` (``can_<rule>``) to the objects.
 
@@ -229,6 +269,13 @@ def get_enrolment_or_abort(enrolment_id: int, rule: str = "view_enrolment") -> E
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     require(can(rule, enrolment))
     return enrolment
+
+
+def get_plan_or_404(enrolment: Enrolment) -> Plan:
+    """Return the enrolment's plan; 404 while none has been started."""
+    if enrolment.plan is None:
+        abort(404)
+    return enrolment.plan
 
 
 def get_stay_or_abort(stay_id: int, rule: str) -> Stay:

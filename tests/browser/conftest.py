@@ -117,11 +117,44 @@ def axe_violations(page) -> list[dict]:
     return result["violations"]
 
 
+REFLOW_WIDTH = 320  # CSS pixels: WCAG 2.1 success criterion 1.4.10 (Reflow)
+
+
+def reflow_overflow(page) -> list[str]:
+    """Return what sticks out sideways when the page is 320 px wide (nothing: it reflows).
+
+    Tables may scroll inside their own box; the page itself may not scroll sideways.
+    """
+    size = page.viewport_size
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": size["height"]})
+    try:
+        return page.evaluate(
+            """() => {
+              const root = document.documentElement;
+              if (root.scrollWidth <= root.clientWidth) return [];
+              const out = [];
+              for (const el of document.body.querySelectorAll('*')) {
+                const box = el.getBoundingClientRect();
+                const scrolls = el.parentElement.closest('.table-responsive');
+                if (box.right > root.clientWidth + 1 && !scrolls)
+                  out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' ' +
+                           (el.className || '') + ' → ' + Math.round(box.right) + ' px');
+              }
+              const wide = 'the page is ' + root.scrollWidth + ' px wide';
+              return out.length ? out.slice(0, 10) : [wide];
+            }"""
+        )
+    finally:
+        page.set_viewport_size(size)
+
+
 @pytest.fixture()
 def assert_accessible() -> Callable[[object], None]:
-    """Fail with a readable list when axe-core finds any violation on the page."""
+    """Fail when axe-core finds a violation, or when the page does not reflow at 320 px."""
 
     def check(page) -> None:
+        overflow = reflow_overflow(page)
+        assert not overflow, f"{page.url} scrolls sideways at {REFLOW_WIDTH} px: {overflow}"
         violations = axe_violations(page)
         summary = [
             {

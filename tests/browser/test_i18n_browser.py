@@ -1,4 +1,5 @@
-"""A user who chose Norwegian bokmål sees the home page in it, and it stays accessible."""
+"""A user who chose Norwegian bokmål sees the home page in it, switches language from the top
+bar's menu in one click, and every page stays accessible."""
 
 from datetime import date
 
@@ -19,9 +20,19 @@ def test_home_page_in_norwegian(
     assert page.locator("html").get_attribute("lang") == "nb"
     assert page.get_by_role("heading", name="Velkommen, Ola Kandidat").is_visible()
     assert page.get_by_role("heading", name="Mine mobilitetsplaner").is_visible()
-    assert page.get_by_role("link", name="Språk").is_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Språk").click()
-    assert page.get_by_label("Språk").input_value() == "nb"
+    # The menu opens in place, says which language is chosen, and is accessible open.
+    page.get_by_text("Språk", exact=True).click()
+    chosen = page.get_by_role("button", name="Norsk bokmål")
+    assert chosen.get_attribute("aria-current") == "true"
     assert_accessible(page)
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Welcome, Ola Kandidat").wait_for()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_text("Your language is saved.").is_visible()
+    assert_accessible(page)
+    # Escape closes the menu again, and focus goes back to it.
+    page.get_by_text("Language", exact=True).click()
+    page.keyboard.press("Escape")
+    assert not page.get_by_role("button", name="Norsk bokmål").is_visible()

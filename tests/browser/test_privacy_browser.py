@@ -45,10 +45,10 @@ def test_the_notice_and_statement_read_without_logging_in(page_in, assert_access
     page.goto("/auth/login")
     page.get_by_role("link", name=notice).click()
     assert page.locator("html").get_attribute("lang") == language
-    assert page.get_by_role("heading", level=1, name=notice).is_visible()
+    page.get_by_role("heading", level=1, name=notice).wait_for()  # the page the click opens
     assert_accessible(page)
     page.get_by_role("link", name=statement).click()
-    assert page.get_by_role("heading", level=1, name=statement).is_visible()
+    page.get_by_role("heading", level=1, name=statement).wait_for()  # the page the click opens
     assert_accessible(page)
 
 
@@ -63,7 +63,7 @@ def test_my_data_and_the_administrators_pages(
 
     browser_login(kari)
     page.get_by_role("link", name=my_data).click()
-    assert page.get_by_role("heading", level=1, name=my_data).is_visible()
+    page.get_by_role("heading", level=1, name=my_data).wait_for()  # the page the click opens
     assert page.get_by_text("Quokka Institute of Rottnest").first.is_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Log out" if language == "en" else "Logg ut").click()

@@ -196,6 +196,70 @@ def test_user_search_by_name_or_email(as_admin, make_user, text, names):
     assert shown == names
 
 
+@pytest.fixture()
+def roles(make_user, make_programme, make_enrolment, admin):
+    programme = make_programme("PHD-CS", "IE")
+    supervisor = make_user("supervisor@example.org", "Siri Veileder")
+    co = make_user("co@example.org", "Carl Medveileder")
+    candidate = make_user("candidate@example.org", "Ola Kandidat")
+    enrolment = make_enrolment(
+        candidate, programme=programme, supervisor=supervisor, co_supervisors=[co]
+    )
+    coordinator = make_user("kari@example.org", "Kari Koordinator", coordinator_of=[programme])
+    make_user("plain@example.org", "Per Plain")
+    return {"programme": programme, "supervisor": supervisor, "co": co,
+            "candidate": candidate, "enrolment": enrolment, "coordinator": coordinator}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("role", "names"),
+    [
+        ("admin", {"Arne Admin"}),
+        ("coordinator", {"Kari Koordinator"}),
+        ("supervisor", {"Siri Veileder", "Carl Medveileder"}),
+        ("candidate", {"Ola Kandidat"}),
+        ("none", {"Per Plain"}),
+        ("", {"Arne Admin", "Kari Koordinator", "Siri Veileder", "Carl Medveileder",
+              "Ola Kandidat", "Per Plain"}),  # fmt: skip
+        ("wizard", {"Arne Admin", "Kari Koordinator", "Siri Veileder", "Carl Medveileder",
+                    "Ola Kandidat", "Per Plain"}),  # fmt: skip
+    ],
+)
+def test_users_can_be_filtered_by_role(as_admin, roles, role, names):
+    page = as_admin.get("/admin/users", query_string={"role": role}).get_data(as_text=True)
+    shown = set(re.findall(r'<th scope="row"><a href="/admin/users/\d+">([^<]+)</a>', page))
+    assert shown == names
+
+
+def test_a_role_filter_is_kept_in_page_links(app, as_admin, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    for n in range(5):
+        make_user(f"p{n}@example.org", f"Plain {n}")
+    page = as_admin.get("/admin/users", query_string={"role": "none"}).get_data(as_text=True)
+    assert "5 users have this role." in page
+    assert "/admin/users?page=2&amp;role=none" in page
+
+
+def test_a_user_page_shows_whom_they_supervise_and_what_they_coordinate(as_admin, roles):
+    enrolment = roles["enrolment"]
+    page = as_admin.get(f"/admin/users/{roles['supervisor'].id}").get_data(as_text=True)
+    assert f'<a href="/coordinator/enrolments/{enrolment.id}">Ola Kandidat</a>' in page
+    assert "Main supervisor" in page
+    co_page = as_admin.get(f"/admin/users/{roles['co'].id}").get_data(as_text=True)
+    assert "Co-supervisor" in co_page
+    coordinator = as_admin.get(f"/admin/users/{roles['coordinator'].id}").get_data(as_text=True)
+    assert 'href="/coordinator/?programme=PHD-CS"' in coordinator
+    candidate = as_admin.get(f"/admin/users/{roles['candidate'].id}").get_data(as_text=True)
+    assert f'href="/coordinator/enrolments/{enrolment.id}">PhD, PHD-CS,' in candidate
+
+
+def test_programme_rows_link_to_their_figures(as_admin, roles):
+    page = as_admin.get("/admin/programmes").get_data(as_text=True)
+    assert 'href="/coordinator/?programme=PHD-CS"' in page
+    home = as_admin.get("/").get_data(as_text=True)
+    assert 'href="/coordinator/?programme=PHD-CS">PHD-CS' in home
+
+
 def test_user_list_is_paginated(app, as_admin, make_user):
     for n in range(7):
         make_user(f"p{n}@example.org", f"Person {n}")

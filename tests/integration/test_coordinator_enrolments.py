@@ -70,6 +70,27 @@ def test_create_an_enrolment_for_a_new_person(org, login, client):
     assert "enrolment_created" in _actions() and "user_created" in _actions()
 
 
+@pytest.mark.parametrize("invite", [True, False])
+def test_the_coordinator_chooses_whether_a_new_person_is_invited(org, login, client, invite):
+    from tracker.models import OutboxMessage
+
+    login(org["coordinator"])
+    page = client.get("/coordinator/enrolments/new").get_data(as_text=True)
+    assert '<input checked class="form-check-input" id="invite" name="invite"' in page
+    form = _form(invite="y" if invite else None)
+    client.post("/coordinator/enrolments/new", data=form)
+    sent = db.session.scalars(
+        db.select(OutboxMessage.to_address).where(OutboxMessage.kind == "invitation")
+    ).all()
+    flashed = client.get("/coordinator/enrolments/new").get_data(as_text=True)
+    if invite:
+        assert sent == ["new.person@example.org"]
+        assert "Nora Ny was e-mailed a link to choose a password." in flashed
+    else:
+        assert sent == []
+        assert "No invitation was sent: Nora Ny can get a link" in flashed
+
+
 def test_create_for_an_existing_person_needs_no_name(org, login, client, make_user):
     make_user("known@example.org", "Known Person")
     login(org["coordinator"])
@@ -251,3 +272,32 @@ def test_state_changes_need_a_csrf_token(org, enrolment, app, login, client):
     assert response.status_code == 400
     db.session.refresh(enrolment)
     assert enrolment.status == EnrolmentStatus.ACTIVE
+
+
+def test_supervisors_can_be_found_by_name_or_address(org, login, client, make_user):
+    gone = make_user("siri.gone@example.org", "Siri Gone")
+    gone.active = False
+    db.session.commit()
+    login(org["coordinator"])
+
+    def found(text):
+        response = client.get("/coordinator/people", query_string={"q": text})
+        assert response.status_code == 200 and response.mimetype == "application/json"
+        return [(p["name"], p["email"]) for p in response.get_json()["people"]]
+
+    assert found("siri") == [("Siri Veileder", "sup@example.org")]  # not the deactivated one
+    assert found("CO2@EX") == [("Cora Co", "co2@example.org")]
+    assert found("s") == []  # one letter would list half the institution
+    assert found("%") == [] and found("x" * 500) == []
+    for n in range(12):
+        make_user(f"many{n}@example.org", f"Many {n}")
+    assert len(found("many")) == 10
+    # The form offers the search to script; without script the field is a plain address.
+    page = client.get("/coordinator/enrolments/new").get_data(as_text=True)
+    assert 'data-person-search="/coordinator/people"' in page
+    assert 'type="email"' in page and 'name="main_supervisor_email"' in page
+
+
+def test_only_coordinators_search_for_people(org, login, client):
+    login(org["supervisor"])
+    assert client.get("/coordinator/people?q=siri").status_code == 403

@@ -312,3 +312,118 @@ def test_a_new_upload_replaces_the_one_waiting(org, login, client, app):
     )
     client.post("/coordinator/import/confirm", data={"token": second})
     assert _count(Enrolment) == 2
+
+
+# -- what the preview says, templates, values, invitations (issue: a new user's trips) -----
+
+
+def test_the_preview_names_the_people_created_and_each_change(org, login, client):
+    ours = data.Builder(org["cs"])
+    ours.person("liv", data.PHD, date(2025, 1, 10), expected_end=date(2029, 1, 9))
+    db.session.commit()
+    login(org["coordinator"])
+    text = (
+        "kind,email,name,programme,start_date,expected_end_date,supervisor_email\n"
+        "phd,ola@example.org,Ola Nordmann,PHD-CS,2025-08-15,,new.sup@example.org\n"
+        "phd,liv@example.org,Liv,PHD-CS,2025-01-10,2029-06-30,\n"
+    )
+    preview = _upload(client, text)
+    assert preview.status_code == 200
+    page = re.sub(r"\s+", " ", preview.get_data(as_text=True))
+    assert "2 people get an account." in page
+    assert "Ola Nordmann &lt;ola@example.org&gt;" in page
+    # A supervisor named by address only goes by the address.
+    assert "new.sup@example.org &lt;new.sup@example.org&gt;" in page
+    assert "ola@example.org, phd, 2025-08-15 (PHD-CS)</td> <td>created" in page
+    assert "<code>expected_end_date</code>: 2029-01-09 → 2029-06-30" in page
+
+
+def test_each_kind_has_a_template_that_imports_as_it_is(org, login, client):
+    login(org["admin"])
+    for kind in ("programmes", "enrolments", "stays"):
+        response = client.get(f"/coordinator/import/template/{kind}.csv")
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        assert f"{kind}-template.csv" in response.headers["Content-Disposition"]
+        header = response.get_data(as_text=True).splitlines()[0]
+        from tracker.services.importing import IMPORTERS
+
+        assert tuple(header.split(",")) == IMPORTERS[kind].columns
+        preview = _upload(client, response.get_data(as_text=True), kind=kind)
+        assert preview.status_code == 200, preview.get_data(as_text=True)[-3000:]
+        client.post("/coordinator/import/confirm", data={"token": _token(preview)})
+    assert db.session.scalar(db.select(Stay)).host_institution == "Technische Universität München"
+    client.post("/auth/logout")
+    login(org["coordinator"])
+    assert client.get("/coordinator/import/template/programmes.csv").status_code == 404
+
+
+def test_the_page_lists_the_values_with_their_names_in_both_languages(org, login, client):
+    login(org["coordinator"])
+    page = client.get("/coordinator/import").get_data(as_text=True)
+    assert "<td><code>erasmus_plus</code></td>" in page
+    assert '<td lang="en">Erasmus+</td>' in page
+    assert '<td lang="nb">Overseas research grant</td>' not in page
+    assert '<td lang="nb">Utenlandsstipend (Forskningsrådet)</td>' in page
+    assert 'href="/coordinator/import/template/stays.csv"' in page
+    assert "programmes.csv" not in page  # not the coordinator's to import
+
+
+def test_names_of_values_are_accepted_as_well_as_codes(org, login, client):
+    own = data.Builder(org["cs"])
+    own.person("mine", data.PHD, date(2024, 1, 1))
+    db.session.commit()
+    login(org["coordinator"])
+    header = "email,kind,host_institution,country,start_date,end_date,status,funding\n"
+    rows = (
+        "mine@example.org,PhD,ETH Zürich,CH,2025-01-01,2025-03-01,Fullført,Erasmus+\n"
+        "mine@example.org,doctorate,KTH,SE,2025-04-01,2025-06-01,planned,"
+        "UTENLANDSSTIPEND (FORSKNINGSRÅDET)\n"
+    )
+    preview = _upload(client, header + rows, kind="stays")
+    assert preview.status_code == 422  # neither a code nor a name
+    assert "kind “doctorate” is not one of: phd, postdoc." in preview.get_data(as_text=True)
+    preview = _upload(client, header + rows.replace("doctorate", "Ph.d."), kind="stays")
+    assert preview.status_code == 200, preview.get_data(as_text=True)[-2000:]
+    client.post("/coordinator/import/confirm", data={"token": _token(preview)})
+    stays = {s.host_institution: s for s in db.session.scalars(db.select(Stay))}
+    assert stays["ETH Zürich"].status == StayStatus.COMPLETED
+    assert stays["ETH Zürich"].funding.value == "erasmus_plus"
+    assert stays["KTH"].funding.value == "overseas_research_grant"
+
+
+def _invitations() -> list[str]:
+    from tracker.models import OutboxMessage
+
+    db.session.expire_all()
+    return sorted(
+        m.to_address
+        for m in db.session.scalars(
+            db.select(OutboxMessage).where(OutboxMessage.kind == "invitation")
+        )
+    )
+
+
+@pytest.mark.parametrize("invite", [True, False])
+def test_the_import_invites_the_people_it_creates_if_asked(org, login, client, invite):
+    login(org["coordinator"])
+    preview = _upload(
+        client, HEADER + "phd,ola@example.org,Ola,PHD-CS,2025-08-15,sup@example.org,\n"
+    )
+    html = preview.get_data(as_text=True)
+    assert 'name="invite"' in html
+    form = {"token": _token(preview)} | ({"invite": "y"} if invite else {})
+    client.post("/coordinator/import/confirm", data=form)
+    flashed = client.get("/coordinator/import").get_data(as_text=True)
+    if invite:
+        assert _invitations() == ["ola@example.org", "sup@example.org"]
+        assert "2 people were created and e-mailed an invitation" in flashed
+    else:
+        assert _invitations() == []
+        assert "2 people were created and sent no invitation" in flashed
+        assert "Forgot password?" in flashed
+
+
+def test_no_invitation_is_offered_when_nobody_is_created(org, login, client):
+    login(org["coordinator"])
+    preview = _upload(client, HEADER + "phd,coord@example.org,C,PHD-CS,2025-08-15,,\n")
+    assert 'name="invite"' not in preview.get_data(as_text=True)

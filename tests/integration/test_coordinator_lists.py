@@ -228,6 +228,7 @@ def test_csv_export_columns_and_formula_cells(org, login, client):
         "kind",
         "status",
         "plan_status",
+        "plan_state",
         "start_date",
         "expected_end_date",
         "end_date",
@@ -313,3 +314,121 @@ def test_statistics_csv(org, login, client):
         "1",
         "1.0",
     )
+
+
+@pytest.fixture()
+def states(org):
+    """One person in each plan state, a revision among them, each with a plan on record."""
+    b = data.Builder(data.programme())
+    submitted = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    b.person("V1", data.PHD, date(2026, 1, 5), plan=PlanStatus.DRAFT, approved=True)
+    b.person("V2", data.PHD, date(2026, 1, 5), plan=PlanStatus.SUBMITTED, approved=True,
+             submitted_at=submitted)  # fmt: skip
+    b.person("V3", data.PHD, date(2026, 1, 5), plan=PlanStatus.APPROVED, approved=True,
+             submitted_at=submitted)  # fmt: skip
+    b.person("V4", data.PHD, date(2026, 1, 5), plan=PlanStatus.SUBMITTED, submitted_at=submitted)
+    db.session.commit()
+    return b
+
+
+def test_plan_state_in_sql_is_the_rule_in_python(org):
+    """The list's plan state (SQL) and plan_rules.plan_state agree for every combination."""
+    from tracker.domain.plan_rules import plan_state
+    from tracker.models import Plan
+    from tracker.queries.candidates import NO_PLAN, plan_state_column
+
+    b = data.Builder(data.programme())
+    expected = {}
+    for status in [None, *PlanStatus]:
+        for approved in (False, True):
+            if status is None and approved:
+                continue
+            key = f"X{status or 'none'}{approved}"
+            enrolment = b.person(key, data.PHD, date(2026, 1, 5), plan=status, approved=approved)
+            state = plan_state(status, approved)
+            expected[enrolment.id] = state.value if state else NO_PLAN
+    db.session.commit()
+    from tracker.models import Enrolment
+
+    found = dict(
+        db.session.execute(
+            db.select(Enrolment.id, plan_state_column())
+            .select_from(Enrolment)
+            .outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
+            .where(Enrolment.id.in_(expected))
+        ).all()
+    )
+    assert found == expected
+
+
+def test_a_revision_reads_as_approved_and_can_be_filtered(states, org, login, client):
+    login(org["coordinator"])
+    query = {"plan_status": "revision", "q": "Person V"}
+    response = client.get("/coordinator/lists/candidates", query_string=query)
+    assert _names(response) == ["Person V1", "Person V2"]
+    assert "Approved — revision in progress" in response.get_data(as_text=True)
+    drafts = _names(client.get("/coordinator/lists/candidates?plan_status=draft&q=Person V"))
+    assert drafts == []
+    rows = _csv(client.get("/coordinator/lists/candidates/export.csv?q=Person V"))
+    assert {r["name"]: (r["plan_status"], r["plan_state"]) for r in rows} == {
+        "Person V1": ("draft", "revision"),
+        "Person V2": ("submitted", "revision"),
+        "Person V3": ("approved", "approved"),
+        "Person V4": ("submitted", "submitted"),
+    }
+
+
+def test_only_plans_waiting_for_a_decision_have_days_waiting(states, org, login, client):
+    login(org["coordinator"])
+    rows = _csv(client.get("/coordinator/lists/candidates/export.csv",
+                           query_string={"q": "Person V", "as_of": AS_OF}))  # fmt: skip
+    waiting = {r["name"]: (r["submitted_at"], r["days_waiting"]) for r in rows}
+    assert waiting["Person V3"] == ("", "")  # approved: waits for nobody
+    assert waiting["Person V1"] == ("", "")
+    assert waiting["Person V4"][1] == "29"
+    assert waiting["Person V2"][1] == "29"  # a submitted revision waits too
+
+
+def test_the_at_risk_list_says_qualifying_stays(at_risk, org, login, client):
+    login(org["coordinator"])
+    page = client.get("/coordinator/lists/at-risk", query_string={"as_of": AS_OF})
+    html = page.get_data(as_text=True)
+    assert "no qualifying stay abroad done" in html
+    assert "abroad (outside Norway)" in html
+    # Only the filters that can narrow the list are offered.
+    assert 'name="status"' not in html and 'name="plan_status"' in html
+    waiting = client.get("/coordinator/lists/waiting").get_data(as_text=True)
+    assert 'name="status"' not in waiting and 'name="plan_status"' not in waiting
+    assert 'name="status"' in client.get("/coordinator/lists/candidates").get_data(as_text=True)
+
+
+def test_people_outside_every_population_do_not_count_toward_a_target(org, login, client):
+    b = data.Builder(data.programme())
+    b.person("Z1", data.PHD, date(2020, 1, 5), status=data.WITHDRAWN, end=date(2024, 1, 5))
+    b.stay("Z1", date(2021, 1, 1), date(2021, 6, 30), data.DONE)
+    b.person("Z2", data.POSTDOC, date(2020, 1, 5), experience=True)
+    b.stay("Z2", date(2021, 1, 1), date(2021, 6, 30), data.DONE)
+    b.person("Z3", data.PHD, date(2020, 1, 5))
+    b.stay("Z3", date(2021, 1, 1), date(2021, 6, 30), data.DONE)
+    db.session.commit()
+    login(org["coordinator"])
+    html = client.get("/coordinator/lists/candidates?q=Person Z").get_data(as_text=True)
+    cells = re.findall(r"<td>(Yes|No \([^<]*\)|No)</td>", html)
+    assert cells == ["No (withdrawn)", "No (international experience)", "Yes"]
+
+
+def test_one_row_is_one_row(org, login, client):
+    login(org["coordinator"])
+    html = client.get("/coordinator/lists/candidates?q=Person A11").get_data(as_text=True)
+    assert "Export the 1 row as CSV" in html
+
+
+def test_the_dashboard_speaks_plainly(org, login, client):
+    login(org["coordinator"])
+    page = client.get("/coordinator/", query_string={"as_of": AS_OF}).get_data(as_text=True)
+    assert "abroad (outside Norway)" in page and "outside NO" not in page
+    # The as-of hint sits between its label and the date field, so the fields of the row
+    # stay in line, and names no format the browser's date picker may not show.
+    hint = page.index('id="as_of-help"')
+    assert page.index('for="as_of"') < hint < page.index('id="as_of"', hint)
+    assert "Leave empty for today." in page and "YYYY-MM-DD;" not in page

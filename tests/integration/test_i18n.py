@@ -157,9 +157,10 @@ def test_without_a_saved_language_the_browsers_applies(isolated_client, make_use
     assert "Welcome, Ola Nordmann" in text(client.get("/"))
 
 
-def test_the_navigation_links_to_the_language_page(isolated_client, make_user):
+def test_the_navigation_has_a_language_menu(isolated_client, make_user):
     page = signed_in(isolated_client, make_user()).get("/").get_data(as_text=True)
-    assert '<a class="nav-link" href="/auth/preferences">Language</a>' in page
+    assert '<summary class="nav-link text-nowrap">Language</summary>' in page
+    assert page.count('action="/auth/preferences"') == 3  # the browser's, English, bokmål
 
 
 def test_the_language_page_needs_a_login(isolated_client):

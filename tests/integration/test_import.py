@@ -396,7 +396,6 @@ GOOD = "phd,good@example.org,Good,PHD-CS,2024-01-15,,,,,,,"
         ("phd,x@example.org,X,PHD-CS,2024-01-15,,2023-12-31,,,,,", "end_date 2023-12-31 is before"),
         ("phd,x@example.org,X,PHD-CS,2024-01-15,2024-01-14,,,,,,", "expected_end_date 2024-01-14"),
         ("phd,x@example.org,X,PHD-CS,2024-01-15,,,completed,,,,", "completed enrolment needs an"),
-        ("phd,x@example.org,X,PHD-CS,2024-01-15,,,,new@example.org,,,", "supervisor_name is req"),
         ("phd,x@example.org,X,PHD-CS,2024-01-15,,,,x@example.org,X,,", "cannot be their own"),
         ("phd,GOOD@example.org,G,PHD-CS,2024-01-15,,,,,,,", "already on line 2"),
         ("phd,x@example.org,X,PHD-CS,2024-01-15,,,,,,,,surplus", "has 13 fields but the header"),
@@ -430,6 +429,17 @@ def test_every_bad_row_is_reported_and_nothing_written(app, make_programme):
     ]
     db.session.commit()
     assert count(User) == 0 and count(Enrolment) == 0 and count(AuditEntry) == 0
+
+
+def test_a_new_supervisor_without_a_name_goes_by_the_address(app, make_programme):
+    """DESIGN §5 requires kind,email,name,programme,start_date only: no supervisor_name."""
+    make_programme("PHD-CS")
+    data = csv(ENROLMENT_HEADER, "phd,x@example.org,X,PHD-CS,2024-01-15,,,,New@Example.org,,,")
+    result = import_csv("enrolments", data)
+    assert result.ok, errors_of(result)
+    supervisor = user("new@example.org")
+    assert supervisor.name == "new@example.org" and supervisor.password_hash is None
+    assert db.session.scalar(db.select(Enrolment)).main_supervisor_id == supervisor.id
 
 
 def test_a_known_supervisor_name_anywhere_in_the_file_is_enough(app, make_programme):
@@ -660,10 +670,34 @@ def test_cli_imports_and_prints_a_summary(app, runner, tmp_path, make_programme)
     )
     result = runner.invoke(args=["import", "enrolments", str(path)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "enrolments: 1 created, 0 updated, 0 unchanged"
+    assert result.stdout.splitlines() == [
+        "enrolments: 1 created, 0 updated, 0 unchanged",
+        "1 person got an account.",
+    ]
     assert count(Enrolment) == 1
     again = runner.invoke(args=["import", "enrolments", str(path)])
     assert again.stdout.strip() == "enrolments: 0 created, 0 updated, 1 unchanged"
+
+
+def test_cli_invites_the_people_it_creates_when_asked(app, runner, tmp_path, make_programme):
+    from tracker.models import OutboxMessage
+
+    make_programme("PHD-CS")
+    path = tmp_path / "enrolments.csv"
+    path.write_text(
+        csv(
+            "kind,email,name,programme,start_date,supervisor_email",
+            "phd,a@example.org,A,PHD-CS,2024-01-15,s@example.org",
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["import", "enrolments", "--invite", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 people got an account; 2 e-mailed an invitation." in result.stdout
+    sent = db.session.scalars(
+        db.select(OutboxMessage.to_address).where(OutboxMessage.kind == "invitation")
+    ).all()
+    assert sorted(sent) == ["a@example.org", "s@example.org"]
 
 
 def test_cli_dry_run_writes_nothing(app, runner, tmp_path):

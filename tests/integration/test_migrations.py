@@ -65,3 +65,37 @@ def test_stored_addresses_are_normalised_and_clashes_reported(app, make_user, ca
     assert emails[twin.id] == "twin@example.org"
     assert emails[other_twin.id] == "ｔｗｉｎ@example.org"
     assert "would share one address" in report and "ｔｗｉｎ@example.org" in report
+
+
+def test_allowing_withdrawals_keeps_every_plan_pointing_at_its_approved_version(
+    app, make_enrolment
+):
+    """Migration 0010 rebuilds the version table on SQLite; no plan loses its approved version."""
+    from flask_migrate import downgrade, upgrade
+
+    from tracker.domain.vocabulary import PlanEvent, PlanStatus
+    from tracker.models import Plan, PlanVersion
+
+    plan = Plan(enrolment=make_enrolment(), status=PlanStatus.APPROVED)
+    version = PlanVersion(
+        plan=plan, number=1, event=PlanEvent.APPROVED, snapshot={}, snapshot_sha256="0" * 64
+    )
+    db.session.add_all([plan, version])
+    db.session.flush()
+    plan.approved_version_id = version.id
+    db.session.commit()
+    plan_id, version_id = plan.id, version.id
+    db.session.remove()
+    db.engine.dispose()
+    handlers = logging.root.handlers[:]
+    try:
+        downgrade(revision="ae60ec746c99")
+        upgrade()
+    finally:
+        logging.root.handlers[:] = handlers
+    assert db.session.get(Plan, plan_id).approved_version_id == version_id
+    db.session.add(
+        PlanVersion(plan_id=plan_id, number=1, event=PlanEvent.WITHDRAWN, snapshot={},
+                    snapshot_sha256="0" * 64)  # fmt: skip
+    )
+    db.session.commit()

@@ -54,6 +54,28 @@ def test_the_token_in_the_session_works_once(client, isolated_client, make_user)
     assert db.session.get(User, user.id).check_password(NEW_PASSWORD)
 
 
+def test_someone_created_without_a_name_gives_it_with_the_password(client, make_user):
+    """A supervisor imported by address only goes by it until choosing a name here."""
+    user = make_user("sup@example.org", "sup@example.org", password=None)
+    named = make_user("kari@example.org", "Kari Nordmann", password=None)
+    client.get(f"/auth/set-password/{accounts.password_token(named)}")
+    assert 'name="name"' not in client.get("/auth/set-password").get_data(as_text=True)
+
+    client.get(f"/auth/set-password/{accounts.password_token(user)}")
+    assert "Your name" in client.get("/auth/set-password").get_data(as_text=True)
+    data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    refused = client.post("/auth/set-password", data=data | {"name": "  "})
+    assert refused.status_code == 200
+    assert "Give your name, as colleagues will see it." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash is None
+    named_now = client.post("/auth/set-password", data=data | {"name": "Sara Veileder"})
+    assert named_now.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(User, user.id)
+    assert saved.name == "Sara Veileder" and saved.check_password(NEW_PASSWORD)
+
+
 def test_a_used_link_opened_again_shows_the_invalid_link_page(client, make_user):
     user = make_user()
     link = f"/auth/set-password/{accounts.password_token(user)}"

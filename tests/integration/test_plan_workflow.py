@@ -307,7 +307,10 @@ def test_revision_keeps_the_approved_version_in_force(cast, candidate, superviso
     assert plan.approved_version_id == approved_id
     assert versions(eid)[-1] == (1, PlanEvent.REVISION_STARTED)
     assert "The approved version stays in force" in text(candidate.get(f"/plans/{eid}"))
-    assert "Continue your draft and submit it" in text(candidate.get("/"))
+    home = text(candidate.get("/"))
+    assert "Approved — revision in progress" in home and "Draft" not in home
+    assert "Continue your revision and submit it" in home
+    assert "The approved version of your plan still holds" in home
 
     candidate.post(
         f"/plans/{eid}/stays/new", data=STAY_FORM | {"host_institution": "KTH", "country": "SE"}

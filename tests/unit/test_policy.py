@@ -7,7 +7,7 @@ written out in the tables below; T and F keep the grids readable.
 
 import inspect
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -220,28 +220,55 @@ ACT_ON_PLAN = {
     PlanAction.START_REVISION: {
         "owner":                                (F,   F,    F,        F,      T),
     },
+    PlanAction.WITHDRAW: {
+        "owner":                                (F,   F,    T,        F,      F),
+    },
+    # Only a plan with an approved version has a revision to discard (see below).
+    PlanAction.DISCARD_REVISION: {},
 }  # fmt: skip
 NOBODY = (F, F, F, F, F)  # every role not named under an action
+# A plan with an approved version in force: the same, and the candidate may discard a
+# revision (a draft or a returned submission of it).
+#                                              none  draft submitted changes approved
+ACT_ON_REVISION = ACT_ON_PLAN | {
+    PlanAction.DISCARD_REVISION: {
+        "owner":                                (F,   T,    F,        T,      F),
+    },
+}  # fmt: skip
 
 
 def act_cases():
     return [
-        (role, any_sup, action, index, status, enrolment_status)
-        for (role, any_sup), action, (index, status), enrolment_status in itertools.product(
-            role_cases(), PlanAction, enumerate(PLAN_STATES), EnrolmentStatus
+        (role, any_sup, action, index, status, enrolment_status, approved)
+        for (role, any_sup), action, (index, status), enrolment_status, approved in (
+            itertools.product(
+                role_cases(), PlanAction, enumerate(PLAN_STATES), EnrolmentStatus, (F, T)
+            )
         )
     ]
 
 
 @pytest.mark.parametrize(
-    ("role", "any_supervisor", "action", "plan_index", "plan_status", "enrolment_status"),
+    (
+        "role",
+        "any_supervisor",
+        "action",
+        "plan_index",
+        "plan_status",
+        "enrolment_status",
+        "approved_version",
+    ),
     act_cases(),
 )
-def test_can_act_on_plan(role, any_supervisor, action, plan_index, plan_status, enrolment_status):
-    subject = enrolment(plan_status=plan_status, status=enrolment_status)
+def test_can_act_on_plan(
+    role, any_supervisor, action, plan_index, plan_status, enrolment_status, approved_version
+):
+    subject = enrolment(
+        plan_status=plan_status, status=enrolment_status, approved_version=approved_version
+    )
+    matrix = ACT_ON_REVISION if approved_version else ACT_ON_PLAN
     expected = (
-        ACT_ON_PLAN[action].get(role, NOBODY)[plan_index]
-        and enrolment_status == EnrolmentStatus.ACTIVE
+        matrix[action].get(role, NOBODY)[plan_index] and enrolment_status == EnrolmentStatus.ACTIVE
     )
     allowed = policy.can_act_on_plan(USERS[role], subject, action, any_supervisor=any_supervisor)
     assert allowed is expected
@@ -363,6 +390,9 @@ NEEDS_ACTIVE_ENROLMENT = {"edit_stay", "remove_stay"}
 SETTING_APPLIES = {"confirm_stay", "decide_stay"}
 
 
+ENDED = date(2025, 6, 30)  # every stay of the matrix has ended (see the test after it)
+
+
 def stay(situation, enrolment_status=EnrolmentStatus.ACTIVE):
     """Return a stay in one of the STAY_SITUATIONS."""
     plan_status, approved, status, reported, in_approved = STAY_SITUATIONS[situation]
@@ -374,6 +404,7 @@ def stay(situation, enrolment_status=EnrolmentStatus.ACTIVE):
         reported_at=datetime(2026, 1, 5, tzinfo=UTC) if reported else None,
         awaiting_confirmation=status == StayStatus.PLANNED and reported,
         in_approved_plan=in_approved,
+        end_date=ENDED,
     )
 
 
@@ -388,6 +419,19 @@ def test_stay_rules(rule, role, any_supervisor, index, situation, enrolment_stat
     if rule in NEEDS_ACTIVE_ENROLMENT and enrolment_status != EnrolmentStatus.ACTIVE:
         expected = False
     assert getattr(policy, f"can_{rule}")(USERS[role], subject, **kwargs) is expected
+
+
+@pytest.mark.parametrize(("role", "any_supervisor"), role_cases())
+@pytest.mark.parametrize("situation", SITUATIONS)
+def test_a_stay_is_reported_from_its_end_date(situation, role, any_supervisor):
+    subject = stay(situation)
+    may = STAY_RULES["report_stay"].get(role, NEVER)[SITUATIONS.index(situation)]
+    day_before = date.fromordinal(ENDED.toordinal() - 1)
+    user = USERS[role]
+    assert policy.can_report_stay(user, subject, today=day_before) is False
+    assert policy.report_opens_on(user, subject, today=day_before) == (ENDED if may else None)
+    assert policy.can_report_stay(user, subject, today=ENDED) is may
+    assert policy.report_opens_on(user, subject, today=ENDED) is None
 
 
 # --- Enrolment records, programmes, faculties, the institution -----------------------------

@@ -31,7 +31,13 @@ ALLOWED = {
     (S, PlanAction.APPROVE, Actor.SUPERVISOR): (A, PlanEvent.APPROVED, False),
     (S, PlanAction.REQUEST_CHANGES, Actor.SUPERVISOR): (C, PlanEvent.CHANGES_REQUESTED, True),
     (A, PlanAction.START_REVISION, Actor.CANDIDATE): (D, PlanEvent.REVISION_STARTED, False),
+    (S, PlanAction.WITHDRAW, Actor.CANDIDATE): (D, PlanEvent.WITHDRAWN, False),
+    # A discarded revision leaves no entry in the history.
+    (D, PlanAction.DISCARD_REVISION, Actor.CANDIDATE): (A, None, False),
+    (C, PlanAction.DISCARD_REVISION, Actor.CANDIDATE): (A, None, False),
 }
+# Only a plan with an approved version in force has a revision to discard.
+NEEDS_APPROVED_VERSION = {PlanAction.DISCARD_REVISION}
 
 # Who takes each action, wherever it exists.
 ACTION_OWNER = {
@@ -39,19 +45,34 @@ ACTION_OWNER = {
     PlanAction.APPROVE: Actor.SUPERVISOR,
     PlanAction.REQUEST_CHANGES: Actor.SUPERVISOR,
     PlanAction.START_REVISION: Actor.CANDIDATE,
+    PlanAction.WITHDRAW: Actor.CANDIDATE,
+    PlanAction.DISCARD_REVISION: Actor.CANDIDATE,
 }
 
 EVERY_COMBINATION = list(itertools.product(PlanStatus, PlanAction, Actor))
 
 
 def test_the_matrix_has_every_combination():
-    assert len(EVERY_COMBINATION) == 4 * 4 * 3
+    assert len(EVERY_COMBINATION) == 4 * 6 * 3
     assert set(ALLOWED) <= set(EVERY_COMBINATION)
 
 
 @pytest.mark.parametrize(("status", "action", "actor"), EVERY_COMBINATION)
 def test_is_allowed(status, action, actor):
-    assert is_allowed(status, action, actor) is ((status, action, actor) in ALLOWED)
+    allowed = (status, action, actor) in ALLOWED
+    assert is_allowed(status, action, actor, has_approved_version=True) is allowed
+    never_approved = allowed and action not in NEEDS_APPROVED_VERSION
+    assert is_allowed(status, action, actor, has_approved_version=False) is never_approved
+
+
+@pytest.mark.parametrize(("status", "action", "actor"), list(ALLOWED))
+def test_a_revision_action_is_refused_on_a_plan_never_approved(status, action, actor):
+    if action not in NEEDS_APPROVED_VERSION:
+        assert transition(status, action, actor, has_approved_version=False).actor == actor
+        return
+    with pytest.raises(TransitionRefused) as refused:
+        transition(status, action, actor, has_approved_version=False)
+    assert str(refused.value) == f"cannot {action} a plan that was never approved"
 
 
 @pytest.mark.parametrize(("status", "action", "actor"), EVERY_COMBINATION)
@@ -62,7 +83,7 @@ def test_transition_leads_to_the_expected_state_or_is_refused(status, action, ac
             transition(status, action, actor)
         return
     target, event, comment_required = expected
-    found = transition(status, action, actor)
+    found = transition(status, action, actor, has_approved_version=True)
     assert (found.target, found.event, found.comment_required) == (target, event, comment_required)
     assert found.actor == actor
 

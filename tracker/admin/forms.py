@@ -38,6 +38,18 @@ class UserSearchForm(BaseForm):
         csrf = False  # a GET form that changes nothing
 
     q = SearchField(_l("Name or e-mail"), validators=[Optional(), Length(max=200)])
+    role = SelectField(
+        _l("Role"),
+        default="",
+        choices=lambda: [
+            ("", _l("Any role")),
+            ("admin", _l("Administrator")),
+            ("coordinator", _l("Coordinator")),
+            ("supervisor", _l("Supervisor")),
+            ("candidate", _l("Candidate")),
+            ("none", _l("No role yet")),
+        ],
+    )
     # Bounded so a hand-typed page number cannot overflow the database's OFFSET.
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
     submit = SubmitField(_l("Search"))

@@ -16,6 +16,7 @@ from tracker.admin.forms import (
 )
 from tracker.extensions import db
 from tracker.models import ExternalIdentity, Faculty, OutboxMessage, Programme, User
+from tracker.queries.home import get_own_enrolments, get_supervised_enrolments
 from tracker.services import accounts, identities, organisation, outbox
 from tracker.web import can, require
 
@@ -38,8 +39,9 @@ def users():
     """List users with their roles, searched by name or e-mail, a page at a time."""
     search = UserSearchForm(request.args)
     valid = search.validate()
+    text, role = (search.q.data or "", search.role.data or "") if valid else ("", "")
     page = db.paginate(
-        accounts.select_users((search.q.data or "") if valid else ""),
+        accounts.select_users(text, role),
         page=(search.page.data or 1) if valid else 1,
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
@@ -48,6 +50,7 @@ def users():
     return render_template(
         "admin/users.html",
         search=search,
+        filtered={key: value for key, value in (("q", text), ("role", role)) if value},
         page=page,
         roles=roles,
         describe_scopes=accounts.describe_scopes,
@@ -60,11 +63,10 @@ def new_user():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(current_user, **form.account_data())
+            user = accounts.create_user(current_user, **form.account_data(), invite=True)
         except accounts.AccountError as error:
             form[error.field].errors.append(error.message)
         else:
-            accounts.send_password_link(user, "invite", actor=current_user)
             db.session.commit()
             flash(_("Account created for %(name)s.", name=user.name), "success")
             _flash_link_sent(user)
@@ -95,6 +97,8 @@ def edit_user(user_id: int):
         link_form=EmptyForm(),
         local_login=current_app.config["LOCAL_LOGIN"],
         identities=identities.get_user_identities(user),
+        supervised=get_supervised_enrolments(user, active_only=False),
+        own=get_own_enrolments(user),
     )
 
 

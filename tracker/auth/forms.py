@@ -5,8 +5,8 @@ from typing import Any
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from tracker.forms import BaseForm, EmailAddressField
 from tracker.models.user import MIN_PASSWORD_LENGTH
@@ -70,6 +70,13 @@ def _confirm_field() -> PasswordField:
 
 
 class SetPasswordForm(BaseForm):
+    # Asked only of someone created without a name (a supervisor named by address in an import).
+    name = StringField(
+        _l("Your name"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("As colleagues will see it in the tracker."),
+        render_kw={"autocomplete": "name"},
+    )
     password = _new_password_field()
     confirm = _confirm_field()
     submit = SubmitField(_l("Set password"))

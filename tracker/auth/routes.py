@@ -247,14 +247,26 @@ def choose_password():
         session.pop(SET_PASSWORD_TOKEN, None)
         return render_template("auth/link_invalid.html"), 410
     form = SetPasswordForm()
+    ask_name = accounts.needs_name(user)
     if form.validate_on_submit():
-        accounts.set_password(user, form.password.data)
-        db.session.commit()
-        session.pop(SET_PASSWORD_TOKEN, None)
-        flash(_("Your password is set. Log in with it now."), "success")
-        return redirect(url_for("auth.login"))
+        try:
+            if ask_name:
+                accounts.set_own_name(user, form.name.data or "")
+            accounts.set_password(user, form.password.data)
+        except accounts.AccountError as error:
+            db.session.rollback()
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            session.pop(SET_PASSWORD_TOKEN, None)
+            flash(_("Your password is set. Log in with it now."), "success")
+            return redirect(url_for("auth.login"))
     return render_template(
-        "auth/set_password.html", form=form, user=user, min_length=MIN_PASSWORD_LENGTH
+        "auth/set_password.html",
+        form=form,
+        user=user,
+        ask_name=ask_name,
+        min_length=MIN_PASSWORD_LENGTH,
     )
 
 
@@ -302,5 +314,7 @@ def preferences():
             db.session.commit()
             refresh()  # the confirmation below is already in the language just chosen
             flash(_("Your language is saved."), "success")
-            return redirect(url_for("auth.preferences"))
+            # The top bar's menu sends the page it was on: the reader stays there.
+            back = request.form.get("next")
+            return redirect(_safe_next(back) if back else url_for("auth.preferences"))
     return render_template("auth/preferences.html", form=form)

@@ -9,16 +9,17 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from tracker.charts import ChartText, target_chart
+from tracker.domain.countries import country_name
 from tracker.domain.deadlines import plan_due_date
 from tracker.domain.targets import as_percent, latest_completed_year
-from tracker.domain.vocabulary import EnrolmentKind
-from tracker.queries.candidates import WAITING_DAYS
+from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState, PlanStatus
+from tracker.queries.candidates import NO_PLAN, WAITING_DAYS
 from tracker.queries.stats import SECTIONS, Section
 
 SECTION_TITLES = {
@@ -135,13 +136,13 @@ _COMMON = {
     "programme": Column("programme_code", _l("Programme"), "programme"),
     "kind": Column("kind", _l("Kind"), "kind"),
     "status": Column("status", _l("Status"), "status"),
-    "plan_status": Column("plan_status", _l("Plan status"), "plan_status"),
+    "plan_status": Column("plan_state", _l("Plan status"), "plan_status"),
     "start": Column("start_date", _l("Started"), "start"),
     "plan_due": Column("plan_due", _l("Plan due")),
     "expected_end": Column("expected_end_date", _l("Expected end"), "expected_end"),
     "stays_done": Column("stays_done", _l("Stays done"), "stays_done"),
     "stays_planned": Column("stays_planned", _l("Stays planned"), "stays_planned"),
-    "counts": Column("achieved", _l("Counts toward target")),
+    "counts": Column("counts", _l("Counts toward target")),
     "supervisor": Column("supervisor", _l("Main supervisor"), "supervisor"),
     "submitted": Column("submitted_at", _l("Submitted"), "submitted"),
     "days_waiting": Column("days_waiting", _l("Days waiting")),
@@ -181,6 +182,11 @@ LIST_TITLES = {
 }
 
 
+def home_country_name(code: str) -> str:
+    """Return the name of the home country (the HOME_COUNTRY setting) in the reader's language."""
+    return country_name(code, str(get_locale() or "en"))
+
+
 def list_columns(name: str) -> list[Column]:
     """Return the columns shown for a list."""
     return [_COMMON[key] for key in LIST_COLUMNS[name]]
@@ -197,8 +203,12 @@ def list_explanation(name: str, settings: dict[str, Any]) -> str:
     if name == "at-risk":
         return _(
             "Active candidates who count toward a target, expected to finish within 12 months "
-            "(or already past their expected end), with no stay abroad done and none planned "
-            "in an approved plan."
+            "(or already past their expected end), with no qualifying stay abroad done and none "
+            "planned in an approved plan. A qualifying stay is confirmed, abroad (outside "
+            "%(country)s) and at least %(days)d days long; the columns count every stay done "
+            "or planned, qualifying or not.",
+            country=home_country_name(settings["home_country"]),
+            days=settings["min_stay_days"],
         )
     if name == "waiting":
         return _(
@@ -219,6 +229,7 @@ CSV_COLUMNS = (
     "kind",
     "status",
     "plan_status",
+    "plan_state",
     "start_date",
     "expected_end_date",
     "end_date",
@@ -235,15 +246,47 @@ CSV_COLUMNS = (
 )
 
 
+def _counts_texts() -> dict[Any, str]:
+    return {
+        True: _("Yes"),
+        False: _("No"),
+        EnrolmentStatus.WITHDRAWN: _("No (withdrawn)"),
+        "international_experience": _("No (international experience)"),
+    }
+
+
+def counts_toward_target(values: dict[str, Any], texts: dict[Any, str]) -> str:
+    """Return whether a list row's person counts as achieved, or why they count for nothing.
+
+    Withdrawn people and postdocs with international experience are in no population
+    (DESIGN §4), so a stay of theirs, qualifying or not, counts toward no target.
+    """
+    if values["status"] == EnrolmentStatus.WITHDRAWN:
+        return texts[EnrolmentStatus.WITHDRAWN]
+    if values["kind"] == EnrolmentKind.POSTDOC and values["international_experience"]:
+        return texts["international_experience"]
+    return texts[values["achieved"]]
+
+
 def list_rows(rows: list[Any], as_of: date, plan_due_days: int) -> list[dict[str, Any]]:
-    """Return list rows as dicts with the derived values: plan due date and days waiting."""
+    """Return list rows as dicts with the derived values: plan due date and days waiting.
+
+    Only a plan waiting for a decision has a submission date and days of waiting: an
+    approved or returned plan waits for nobody.
+    """
     found = []
+    texts = _counts_texts()
     for row in rows:
         values = row._asdict()
         values["achieved"] = bool(values["achieved"])
         values["projected"] = bool(values["projected"])
         values["plan_overdue"] = bool(values.pop("overdue"))
         values["plan_due"] = plan_due_date(values["start_date"], plan_due_days)
+        state = values["plan_state"]
+        values["plan_state"] = None if state in (None, NO_PLAN) else PlanState(state)
+        values["counts"] = counts_toward_target(values, texts)
+        if values["plan_status"] != PlanStatus.SUBMITTED:
+            values["submitted_at"] = None
         submitted = values["submitted_at"]
         values["days_waiting"] = (as_of - submitted.date()).days if submitted else None
         found.append(values)

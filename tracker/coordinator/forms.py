@@ -19,7 +19,7 @@ from wtforms.widgets import HiddenInput
 
 from tracker.domain.dates import EARLIEST, LATEST, DateOutOfRange
 from tracker.domain.targets import parse_as_of
-from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanStatus
+from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState
 from tracker.forms import BaseForm, EmailAddressField, GetForm, IsoDateField
 from tracker.labels import choices
 from tracker.queries.candidates import NO_PLAN
@@ -38,7 +38,7 @@ def _scope_choices(options: Choices, no_faculty: Any, no_programme: Any) -> tupl
 
 class StatisticsFilterForm(GetForm):
     as_of = StringField(
-        _l("As of"), description=_l("YYYY-MM-DD; empty for today."), render_kw={"type": "date"}
+        _l("As of"), description=_l("Leave empty for today."), render_kw={"type": "date"}
     )
     # Codes are parsed by the view (unknown or outside the scope: 404), not checked as choices.
     faculty = SelectField(_l("Faculty"), validate_choice=False, default="")
@@ -86,14 +86,18 @@ class ListFilterForm(StatisticsFilterForm):
     plan_status = SelectField(
         _l("Plan status"),
         default="",
-        choices=lambda: _optional_choices(
-            [(NO_PLAN, str(_l("No plan yet"))), *choices(PlanStatus)]
-        ),
+        choices=lambda: _optional_choices([(NO_PLAN, str(_l("No plan yet"))), *choices(PlanState)]),
     )
     q = StringField(_l("Name or e-mail contains"), validators=[Optional(), Length(max=100)])
     sort = HiddenField()
     dir = HiddenField()
     submit = SubmitField(_l("Filter"))
+
+
+class PeopleSearchForm(GetForm):
+    """The text a supervisor search sends (the combobox of the enrolment forms)."""
+
+    q = StringField(validators=[Optional(), Length(max=100)])
 
 
 class EnrolmentFieldsForm(BaseForm):
@@ -125,6 +129,10 @@ class NewEnrolmentForm(EnrolmentFieldsForm):
         _l("Candidate's name"),
         validators=[Optional(), Length(max=200)],
         description=_l("Needed only for a person who has no account yet."),
+    )
+    invite = BooleanField(
+        _l("E-mail a person who has no account yet an invitation to choose a password"),
+        default=True,
     )
     submit = SubmitField(_l("Create enrolment"))
 
@@ -165,4 +173,10 @@ class UploadForm(BaseForm):
 
 class ConfirmImportForm(BaseForm):
     token = HiddenField(validators=[DataRequired(), Length(max=100)])
+    invite = BooleanField(
+        _l("E-mail an invitation to choose a password to each person the import creates"),
+        description=_l(
+            "Without one they can still get a link with “Forgot password?” on the log-in page."
+        ),
+    )
     submit = SubmitField(_l("Import now"))

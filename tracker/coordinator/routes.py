@@ -15,16 +15,19 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from tracker.coordinator import bp, display, uploads
+from tracker.coordinator import bp, display
 from tracker.coordinator.forms import (
     MAX_UPLOAD_BYTES,
     CompleteForm,
@@ -33,6 +36,7 @@ from tracker.coordinator.forms import (
     EnrolmentFieldsForm,
     ListFilterForm,
     NewEnrolmentForm,
+    PeopleSearchForm,
     ReopenForm,
     StatisticsFilterForm,
     UploadForm,
@@ -43,8 +47,7 @@ from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Programme
 from tracker.queries import candidates, scope, stats
-from tracker.queries.home import scope_programme_ids
-from tracker.services import enrolments
+from tracker.services import accounts, enrolments, imports
 from tracker.services.enrolments import EnrolmentError
 from tracker.web import can, get_enrolment_or_abort, note_refusal, require
 
@@ -53,7 +56,11 @@ LIST_ARGS = ("as_of", "faculty", "programme", "kind", "status", "plan_status", "
 
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
-    return {"percent": display.percent, "iso_date": date.fromisoformat}
+    return {
+        "percent": display.percent,
+        "iso_date": date.fromisoformat,
+        "home_country_name": display.home_country_name,
+    }
 
 
 @bp.before_request
@@ -257,6 +264,15 @@ def _programme_choices(form: EnrolmentFieldsForm) -> None:
     form.programme.choices = [(p.code, f"{p.code} — {p.name}") for p in options.programmes]
 
 
+@bp.route("/people")
+def people():
+    """Answer a search by name or address with up to ten people, as JSON (choosing supervisors)."""
+    search = PeopleSearchForm(formdata=request.args)
+    text = (search.q.data or "") if search.validate() else ""
+    found = accounts.find_people(text)
+    return jsonify(people=[{"name": user.name, "email": user.email} for user in found])
+
+
 def _details(form: EnrolmentFieldsForm) -> enrolments.EnrolmentDetails:
     programme = db.session.scalar(db.select(Programme).where(Programme.code == form.programme.data))
     # The choices are the user's programmes; check again so a forged value cannot slip by.
@@ -293,6 +309,7 @@ def new_enrolment():
                 email=form.email.data,
                 name=form.name.data or "",
                 details=_details(form),
+                invite=bool(form.invite.data),
             )
         except EnrolmentError as error:
             _show_error(form, error)
@@ -300,16 +317,20 @@ def new_enrolment():
             db.session.commit()
             flash(_("The enrolment of %(name)s is created.", name=enrolment.person.name), "success")
             if created:
-                flash(
-                    _(
-                        "%(name)s was e-mailed a link to choose a password.",
-                        name=enrolment.person.name,
-                    ),
-                    "info",
-                )
+                flash(_invitation_text(enrolment.person.name, bool(form.invite.data)), "info")
             return redirect(url_for(".enrolment", enrolment_id=enrolment.id))
     status = 422 if form.errors else 200
     return _form_page("coordinator/enrolment_new.html", status, form=form)
+
+
+def _invitation_text(name: str, invited: bool) -> str:
+    if invited:
+        return _("%(name)s was e-mailed a link to choose a password.", name=name)
+    return _(
+        "No invitation was sent: %(name)s can get a link to choose a password with "
+        "“Forgot password?” on the log-in page.",
+        name=name,
+    )
 
 
 def _edit_form(enrolment: Enrolment) -> EditEnrolmentForm:
@@ -434,53 +455,65 @@ def reopen_enrolment(enrolment_id: int):
 
 # --- CSV upload ---------------------------------------------------------------------------
 
+IMPORT_LABELS = {
+    "programmes": _l("Programmes"),
+    "enrolments": _l("Enrolments"),
+    "stays": _l("Stays"),
+}
 
-def _import_kinds() -> tuple[str, ...]:
-    return enrolments.import_kinds(current_user)
 
-
-def _allowed_programme_ids() -> set[int] | None:
-    if policy.is_admin(current_user):
-        return None
-    return set(db.session.scalars(scope_programme_ids(current_user)))
+def _import_page(form: UploadForm, status: int = 200):
+    kinds = imports.import_kinds(current_user)
+    return _form_page(
+        "coordinator/import.html",
+        status,
+        form=form,
+        kinds=kinds,
+        labels=IMPORT_LABELS,
+        allowed={kind: imports.allowed_values(kind) for kind in kinds},
+    )
 
 
 def _upload_form() -> UploadForm:
     form = UploadForm()
-    labels = {"programmes": _("Programmes"), "enrolments": _("Enrolments"), "stays": _("Stays")}
-    form.kind.choices = [(kind, labels[kind]) for kind in _import_kinds()]
+    form.kind.choices = [(k, IMPORT_LABELS[k]) for k in imports.import_kinds(current_user)]
     return form
+
+
+def _preview_page(result: Any, token: str, filename: str):
+    return _form_page(
+        "coordinator/import_preview.html",
+        200 if result.ok else 422,
+        result=result,
+        confirm_form=ConfirmImportForm(token=token),
+        filename=filename,
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
 def upload():
     form = _upload_form()
-    if form.validate_on_submit():
-        data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            form.file.errors = [_("The file is larger than 5 MB. Split it into smaller files.")]
-        else:
-            result = enrolments.import_for(
-                current_user,
-                form.kind.data,
-                data,
-                dry_run=True,
-                allowed_programme_ids=_allowed_programme_ids(),
-            )
-            # Nothing was written; drop what the dry run may have left in the session.
-            db.session.rollback()
-            token = uploads.save_upload(data, form.kind.data, current_user.id) if result.ok else ""
-            db.session.commit()
-            return _form_page(
-                "coordinator/import_preview.html",
-                200 if result.ok else 422,
-                result=result,
-                confirm_form=ConfirmImportForm(token=token),
-                # Shown on the page: as long as a file name may sensibly be.
-                filename=(form.file.data.filename or "")[:255],
-            )
-    return _form_page(
-        "coordinator/import.html", 422 if form.errors else 200, form=form, kinds=_import_kinds()
+    if not form.validate_on_submit():
+        return _import_page(form, 422 if form.errors else 200)
+    data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        form.file.errors = [_("The file is larger than 5 MB. Split it into smaller files.")]
+        return _import_page(form, 422)
+    checked = imports.preview(current_user, form.kind.data, data)
+    db.session.commit()
+    # Shown on the page: as long as a file name may sensibly be.
+    return _preview_page(checked.result, checked.token, (form.file.data.filename or "")[:255])
+
+
+@bp.route("/import/template/<any(programmes, enrolments, stays):kind>.csv")
+def import_template(kind: str):
+    """Send a CSV file with the kind's columns and an example row, to fill in."""
+    if kind not in imports.import_kinds(current_user):
+        abort(404)
+    return Response(
+        imports.template_csv(kind),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'},
     )
 
 
@@ -489,8 +522,9 @@ def confirm_import():
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
-    pending = uploads.load_upload(form.token.data, current_user.id)
-    if pending is None:
+    try:
+        done = imports.confirm(current_user, form.token.data, invite=bool(form.invite.data))
+    except imports.UploadGone:
         flash(
             _(
                 "The uploaded file has expired or was imported already, or you uploaded "
@@ -499,26 +533,12 @@ def confirm_import():
             "error",
         )
         return redirect(url_for(".upload"))
-    if pending.kind not in _import_kinds():
+    except imports.ImportNotAllowed:
         require(False)
-    result = enrolments.import_for(
-        current_user,
-        pending.kind,
-        pending.data,
-        dry_run=False,
-        allowed_programme_ids=_allowed_programme_ids(),
-    )
-    if not result.ok:
-        db.session.rollback()
-        return _form_page(
-            "coordinator/import_preview.html",
-            422,
-            result=result,
-            confirm_form=ConfirmImportForm(token=""),
-            filename="",
-        )
-    uploads.discard_upload(pending.token)
+    if not done.result.ok:
+        return _preview_page(done.result, "", "")
     db.session.commit()
+    result = done.result
     flash(
         _(
             "Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
@@ -528,4 +548,22 @@ def confirm_import():
         ),
         "success",
     )
+    if result.created_user_ids:
+        flash(_people_text(len(result.created_user_ids), done.invited), "info")
     return redirect(url_for(".upload"))
+
+
+def _people_text(created: int, invited: int) -> str:
+    if invited:
+        return ngettext(
+            "%(num)d person was created and e-mailed an invitation to choose a password.",
+            "%(num)d people were created and e-mailed an invitation to choose a password.",
+            invited,
+        )
+    return ngettext(
+        "%(num)d person was created and sent no invitation: they can get a link to choose a "
+        "password with “Forgot password?” on the log-in page.",
+        "%(num)d people were created and sent no invitation: they can get a link to choose a "
+        "password with “Forgot password?” on the log-in page.",
+        created,
+    )

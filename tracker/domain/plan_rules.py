@@ -12,7 +12,7 @@ from datetime import date
 
 from tracker.domain.countries import is_country
 from tracker.domain.stays import CountingRules, stay_length
-from tracker.domain.vocabulary import EnrolmentStatus, Funding, PlanStatus, StayStatus
+from tracker.domain.vocabulary import EnrolmentStatus, Funding, PlanState, PlanStatus, StayStatus
 
 # The research council's overseas research grant funds stays of 3 to 12 months that
 # end at least 6 months before the end of the PhD or postdoc period.
@@ -60,6 +60,7 @@ class NextStep(enum.StrEnum):
 
     START_PLAN = "start_plan"
     CONTINUE_DRAFT = "continue_draft"
+    CONTINUE_REVISION = "continue_revision"
     WAITING_FOR_SUPERVISOR = "waiting_for_supervisor"
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
@@ -167,10 +168,28 @@ def submit_problems(
     return [SubmitProblem.NO_STAY_OR_JUSTIFICATION]
 
 
-def next_step(enrolment_status: EnrolmentStatus, plan_status: PlanStatus | None) -> NextStep:
+def plan_state(status: PlanStatus | None, has_approved_version: bool) -> PlanState | None:
+    """Return how a plan with this status reads; None when there is no plan.
+
+    A plan with an approved version that is not approved itself is being revised.
+    """
+    if status is None:
+        return None
+    if has_approved_version and status != PlanStatus.APPROVED:
+        return PlanState.REVISION
+    return PlanState(status.value)
+
+
+def next_step(
+    enrolment_status: EnrolmentStatus,
+    plan_status: PlanStatus | None,
+    has_approved_version: bool = False,
+) -> NextStep:
     """Return the candidate's next step for an enrolment's plan."""
     if enrolment_status != EnrolmentStatus.ACTIVE:
         return NextStep.INACTIVE
+    if plan_status == PlanStatus.DRAFT and has_approved_version:
+        return NextStep.CONTINUE_REVISION
     return {
         None: NextStep.START_PLAN,
         PlanStatus.DRAFT: NextStep.CONTINUE_DRAFT,

@@ -5,6 +5,7 @@ reads only attributes; the web layer supplies settings such as whether
 co-supervisors may decide.
 """
 
+from datetime import date
 from typing import Any
 
 from tracker.domain.vocabulary import EnrolmentStatus, PlanStatus, StayStatus
@@ -106,11 +107,12 @@ def can_act_on_plan(
     if status is None or enrolment.status != EnrolmentStatus.ACTIVE:
         return False
     actor = actor_for(user, enrolment, any_supervisor=any_supervisor)
-    return is_allowed(status, action, actor)
+    approved = enrolment.plan.approved_version_id is not None
+    return is_allowed(status, action, actor, has_approved_version=approved)
 
 
-def can_report_stay(user: Any, stay: Any) -> bool:
-    """Return whether the candidate may report this planned stay of the approved plan as done."""
+def _may_report(user: Any, stay: Any) -> bool:
+    """Return whether the stay is the candidate's, planned, unreported and approved."""
     enrolment = stay.enrolment
     plan = enrolment.plan
     # A stay added in a revision is not approved yet: it is reported once the revision is.
@@ -122,6 +124,21 @@ def can_report_stay(user: Any, stay: Any) -> bool:
         and plan is not None
         and plan.approved_version_id is not None
     )
+
+
+def can_report_stay(user: Any, stay: Any, *, today: date | None = None) -> bool:
+    """Return whether the candidate may report this planned stay of the approved plan as done.
+
+    From the stay's planned end date on: a report needs actual dates in the past.
+    """
+    return _may_report(user, stay) and stay.end_date <= (today or date.today())
+
+
+def report_opens_on(user: Any, stay: Any, *, today: date | None = None) -> date | None:
+    """Return the day from which the candidate may report the stay, while it is still ahead."""
+    if _may_report(user, stay) and stay.end_date > (today or date.today()):
+        return stay.end_date
+    return None
 
 
 def can_confirm_stay(user: Any, stay: Any, *, any_supervisor: bool = False) -> bool:

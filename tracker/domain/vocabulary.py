@@ -21,6 +21,20 @@ class PlanStatus(enum.StrEnum):
     APPROVED = "approved"
 
 
+class PlanState(enum.StrEnum):
+    """How a plan reads to people: its status, and whether an approved version is in force.
+
+    While a revision is drafted, submitted or returned, the approved version still holds
+    (and counts): such a plan is "approved, revision in progress", not a draft.
+    """
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REVISION = "revision"
+
+
 class StayStatus(enum.StrEnum):
     PLANNED = "planned"
     COMPLETED = "completed"
@@ -81,3 +95,4 @@ class PlanEvent(enum.StrEnum):
     CHANGES_REQUESTED = "changes_requested"
     REVISION_STARTED = "revision_started"
     IMPORTED = "imported"
+    WITHDRAWN = "withdrawn"  # the candidate took a submission back before the decision

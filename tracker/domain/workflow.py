@@ -2,7 +2,9 @@
 
 Each action names who may take it (the candidate who owns the plan, or a
 supervisor who decides) and the state it leads to. Anything not in the table
-is refused.
+is refused. The candidate may withdraw a submission before the decision, and
+discard a revision of an approved plan (only a plan with an approved version
+has a revision to discard: its content goes back to that version).
 """
 
 import enum
@@ -16,6 +18,8 @@ class PlanAction(enum.StrEnum):
     APPROVE = "approve"
     REQUEST_CHANGES = "request_changes"
     START_REVISION = "start_revision"
+    WITHDRAW = "withdraw"
+    DISCARD_REVISION = "discard_revision"
 
 
 class Actor(enum.StrEnum):
@@ -30,8 +34,12 @@ class Actor(enum.StrEnum):
 class Transition:
     target: PlanStatus
     actor: Actor
-    event: PlanEvent
+    # What the version history records; None: nothing (a discarded revision leaves no trace
+    # there, only in the audit log).
+    event: PlanEvent | None
     comment_required: bool = False
+    # Only a plan with an approved version in force can take it (a revision's actions).
+    needs_approved_version: bool = False
 
 
 TRANSITIONS: dict[tuple[PlanStatus, PlanAction], Transition] = {
@@ -53,6 +61,15 @@ TRANSITIONS: dict[tuple[PlanStatus, PlanAction], Transition] = {
     (PlanStatus.APPROVED, PlanAction.START_REVISION): Transition(
         PlanStatus.DRAFT, Actor.CANDIDATE, PlanEvent.REVISION_STARTED
     ),
+    (PlanStatus.SUBMITTED, PlanAction.WITHDRAW): Transition(
+        PlanStatus.DRAFT, Actor.CANDIDATE, PlanEvent.WITHDRAWN
+    ),
+    (PlanStatus.DRAFT, PlanAction.DISCARD_REVISION): Transition(
+        PlanStatus.APPROVED, Actor.CANDIDATE, None, needs_approved_version=True
+    ),
+    (PlanStatus.CHANGES_REQUESTED, PlanAction.DISCARD_REVISION): Transition(
+        PlanStatus.APPROVED, Actor.CANDIDATE, None, needs_approved_version=True
+    ),
 }
 
 EDITABLE_STATES = frozenset({PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED})
@@ -67,19 +84,29 @@ def find_transition(status: PlanStatus, action: PlanAction) -> Transition | None
     return TRANSITIONS.get((status, action))
 
 
-def is_allowed(status: PlanStatus, action: PlanAction, actor: Actor) -> bool:
+def is_allowed(
+    status: PlanStatus, action: PlanAction, actor: Actor, *, has_approved_version: bool = False
+) -> bool:
     """Return whether this actor may take this action on a plan in this state."""
-    transition = find_transition(status, action)
-    return transition is not None and transition.actor == actor
+    found = find_transition(status, action)
+    return (
+        found is not None
+        and found.actor == actor
+        and (has_approved_version or not found.needs_approved_version)
+    )
 
 
-def transition(status: PlanStatus, action: PlanAction, actor: Actor) -> Transition:
+def transition(
+    status: PlanStatus, action: PlanAction, actor: Actor, *, has_approved_version: bool = False
+) -> Transition:
     """Return the transition to apply, or raise TransitionRefused."""
     found = find_transition(status, action)
     if found is None:
         raise TransitionRefused(f"cannot {action} a plan that is {status}")
     if found.actor != actor:
         raise TransitionRefused(f"only the {found.actor} may {action}")
+    if found.needs_approved_version and not has_approved_version:
+        raise TransitionRefused(f"cannot {action} a plan that was never approved")
     return found
 
 

@@ -1,7 +1,7 @@
 """Routes of the home area."""
 
-from flask import current_app, render_template
-from flask_login import current_user, login_required
+from flask import current_app, redirect, render_template, url_for
+from flask_login import current_user
 
 from tracker.domain import policy
 from tracker.main import bp
@@ -9,9 +9,18 @@ from tracker.queries import home
 from tracker.queries.plans import count_awaiting
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Serve the icon browsers ask for at the site's root, whatever the page."""
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.route("/")
-@login_required
 def index():
+    """Show each role's home page; someone not logged in goes to the log-in page, unscolded."""
+    if not current_user.is_authenticated:
+        # The first page anyone opens: the log-in form explains itself, no "please log in".
+        return redirect(url_for("auth.login"))
     supervised = home.get_supervised_enrolments(current_user)
     any_supervisor = current_app.config["ANY_SUPERVISOR_MAY_APPROVE"]
     return render_template(

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.domain.countries import country_name
-from tracker.domain.plan_rules import StayContext, stay_warnings
+from tracker.domain.plan_rules import StayContext, plan_state, stay_warnings
 from tracker.domain.stays import NotCounted, is_abroad_and_long_enough, reasons_not_counted
 from tracker.domain.vocabulary import (
     ActivityStatus,
@@ -81,6 +81,13 @@ def plan_value(value: Any, section: str, name: str) -> str:
         except ValueError:
             return str(value)
     return str(value)
+
+
+def plan_state_label(plan: Any) -> str:
+    """Return how a plan reads: its status, or "approved — revision in progress" (no plan: None)."""
+    if plan is None:
+        return label(None)
+    return label(plan_state(plan.status, plan.approved_version_id is not None))
 
 
 def country_filter(code: str | None) -> str:
@@ -176,6 +183,7 @@ def install(bp: Blueprint) -> None:
     """Make the display helpers available to every template."""
     bp.add_app_template_filter(country_filter, "country")
     bp.add_app_template_filter(plan_value, "plan_value")
+    bp.add_app_template_filter(plan_state_label, "plan_state")
     bp.add_app_template_filter(field_label, "field_label")
     bp.add_app_template_filter(next_step_text, "next_step")
     bp.add_app_template_global(evidence_href, "evidence_href")

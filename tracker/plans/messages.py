@@ -80,6 +80,7 @@ def next_step_text(step: NextStep) -> str:
     texts = {
         NextStep.START_PLAN: _("Start your plan"),
         NextStep.CONTINUE_DRAFT: _("Continue your draft and submit it"),
+        NextStep.CONTINUE_REVISION: _("Continue your revision and submit it"),
         NextStep.WAITING_FOR_SUPERVISOR: _("Waiting for your supervisor's decision"),
         NextStep.CHANGES_REQUESTED: _("Make the changes your supervisor asked for and resubmit"),
         NextStep.APPROVED: _("Approved — report stays when they are done"),

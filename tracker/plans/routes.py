@@ -1,23 +1,26 @@
 """Routes of the plan area: thin views over tracker.services.plans and tracker.services.stays.
 
 Loaders answer 404 for a missing object and 403 for someone else's; an action
-the plan's state does not allow answers 409 (see tracker.plans.errors).
+the plan's state does not allow answers 409 (see tracker.plans.errors), saying what
+to do instead when there is something. Removing or cancelling asks first.
 """
 
 from datetime import date
+from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker.domain import policy
 from tracker.domain.deadlines import plan_due_date
 from tracker.domain.vocabulary import PlanEvent
 from tracker.domain.workflow import TransitionRefused
 from tracker.extensions import db
-from tracker.models import Activity, Enrolment, Plan, PlanVersion
+from tracker.models import Activity, Enrolment, PlanVersion, Stay
 from tracker.plans import bp
 from tracker.plans.display import notes_for_stay
-from tracker.plans.errors import form_conflict
+from tracker.plans.errors import NotNow, form_conflict
 from tracker.plans.forms import (
     ActivityForm,
     ButtonForm,
@@ -30,19 +33,25 @@ from tracker.plans.messages import submit_problem_text
 from tracker.queries.plans import get_latest_version, get_versions
 from tracker.services import plans, stays
 from tracker.services.plans import Conflict, PlanIncomplete, stay_context
-from tracker.web import can, get_enrolment_or_abort, get_stay_or_abort, require
-
-
-def _plan_or_404(enrolment: Enrolment) -> Plan:
-    if enrolment.plan is None:
-        abort(404)
-    return enrolment.plan
+from tracker.web import (
+    can,
+    get_enrolment_or_abort,
+    get_plan_or_404,
+    get_stay_or_abort,
+    require,
+)
 
 
 def _allowed_now(allowed: bool) -> None:
     """Refuse with 409 an action the user may take in general but not in this state."""
     if not allowed:
         raise TransitionRefused("not possible in the plan's current state")
+
+
+def _require_editable(enrolment: Enrolment) -> None:
+    """Refuse with 409, saying what to do instead, a change to a plan that is not editable."""
+    if not can("edit_plan", enrolment):
+        raise NotNow(enrolment)
 
 
 def _valid(form: ButtonForm) -> ButtonForm:
@@ -106,8 +115,8 @@ def start(enrolment_id: int):
 @login_required
 def edit(enrolment_id: int):
     enrolment = get_enrolment_or_abort(enrolment_id, "work_on_plan")
-    plan = _plan_or_404(enrolment)
-    _allowed_now(can("edit_plan", enrolment))
+    plan = get_plan_or_404(enrolment)
+    _require_editable(enrolment)
     form = PlanForm(obj=plan)
     if form.validate_on_submit():
         try:
@@ -130,8 +139,8 @@ def edit(enrolment_id: int):
 @login_required
 def add_stay(enrolment_id: int):
     enrolment = get_enrolment_or_abort(enrolment_id, "work_on_plan")
-    _plan_or_404(enrolment)
-    _allowed_now(can("edit_plan", enrolment))
+    get_plan_or_404(enrolment)
+    _require_editable(enrolment)
     form = StayForm(context=stay_context(enrolment))
     if form.validate_on_submit():
         stay = stays.add_stay(enrolment, current_user, **form.stay_fields())
@@ -145,6 +154,7 @@ def add_stay(enrolment_id: int):
 @login_required
 def edit_stay(stay_id: int):
     stay = get_stay_or_abort(stay_id, "work_on_stay")
+    _require_editable(stay.enrolment)
     _allowed_now(can("edit_stay", stay))
     form = StayForm(obj=stay, context=stay_context(stay.enrolment))
     if form.validate_on_submit():
@@ -162,11 +172,25 @@ def edit_stay(stay_id: int):
     return _form_page("plans/stay_form.html", form, enrolment=stay.enrolment, stay=stay)
 
 
-@bp.post("/stays/<int:stay_id>/remove")
+def _confirm_page(form: LockForm, **context: Any):
+    return render_template("plans/confirm.html", form=form, **context)
+
+
+@bp.route("/stays/<int:stay_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_stay(stay_id: int):
     stay = get_stay_or_abort(stay_id, "work_on_stay")
     enrolment_id = stay.enrolment_id
+    if request.method == "GET":
+        _require_editable(stay.enrolment)
+        _allowed_now(can("remove_stay", stay))
+        return _confirm_page(
+            LockForm(data={"lock_version": stay.lock_version}),
+            enrolment=stay.enrolment,
+            question=_("Remove the stay at %(host)s?", host=stay.host_institution),
+            explanation=_("The stay is deleted from the plan. This cannot be undone."),
+            button=_("Remove the stay"),
+        )
     form = _valid(LockForm())
     stays.remove_stay(stay, current_user, lock_version=form.lock_version.data)
     db.session.commit()
@@ -174,10 +198,23 @@ def remove_stay(stay_id: int):
     return _to_plan(enrolment_id)
 
 
-@bp.post("/stays/<int:stay_id>/cancel")
+@bp.route("/stays/<int:stay_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_stay(stay_id: int):
     stay = get_stay_or_abort(stay_id, "work_on_stay")
+    if request.method == "GET":
+        _require_editable(stay.enrolment)
+        _allowed_now(can("edit_stay", stay))
+        return _confirm_page(
+            LockForm(data={"lock_version": stay.lock_version}),
+            enrolment=stay.enrolment,
+            question=_("Cancel the stay at %(host)s?", host=stay.host_institution),
+            explanation=_(
+                "The stay stays in the plan, marked as cancelled, and no longer counts as "
+                "planned. It is part of the approved version, so it cannot be deleted."
+            ),
+            button=_("Cancel the stay"),
+        )
     form = _valid(LockForm())
     stays.cancel_stay(stay, current_user, lock_version=form.lock_version.data)
     db.session.commit()
@@ -185,11 +222,21 @@ def cancel_stay(stay_id: int):
     return _to_plan(stay.enrolment_id)
 
 
+def _report_allowed(stay: Stay) -> None:
+    """Refuse a report of this stay, saying from when it will be possible if it is ahead."""
+    if can("report_stay", stay):
+        return
+    opens = policy.report_opens_on(current_user, stay)
+    if opens is not None:
+        raise NotNow(stay.enrolment, report_from=opens)
+    _allowed_now(False)
+
+
 @bp.route("/stays/<int:stay_id>/report", methods=["GET", "POST"])
 @login_required
 def report_stay(stay_id: int):
     stay = get_stay_or_abort(stay_id, "work_on_stay")
-    _allowed_now(can("report_stay", stay))
+    _report_allowed(stay)
     form = ReportStayForm(
         data={
             "start_date": stay.start_date,
@@ -222,8 +269,8 @@ def report_stay(stay_id: int):
 @login_required
 def add_activity(enrolment_id: int):
     enrolment = get_enrolment_or_abort(enrolment_id, "work_on_plan")
-    _plan_or_404(enrolment)
-    _allowed_now(can("edit_plan", enrolment))
+    get_plan_or_404(enrolment)
+    _require_editable(enrolment)
     form = ActivityForm()
     if form.validate_on_submit():
         plans.add_activity(enrolment, current_user, **form.activity_fields())
@@ -238,7 +285,7 @@ def add_activity(enrolment_id: int):
 def edit_activity(activity_id: int):
     activity = get_activity_or_abort(activity_id, "work_on_plan")
     enrolment = activity.enrolment
-    _allowed_now(can("edit_plan", enrolment))
+    _require_editable(enrolment)
     form = ActivityForm(obj=activity)
     if form.validate_on_submit():
         try:
@@ -258,11 +305,20 @@ def edit_activity(activity_id: int):
     return _form_page("plans/activity_form.html", form, enrolment=enrolment, activity=activity)
 
 
-@bp.post("/activities/<int:activity_id>/remove")
+@bp.route("/activities/<int:activity_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_activity(activity_id: int):
     activity = get_activity_or_abort(activity_id, "work_on_plan")
     enrolment_id = activity.enrolment_id
+    if request.method == "GET":
+        _require_editable(activity.enrolment)
+        return _confirm_page(
+            LockForm(data={"lock_version": activity.lock_version}),
+            enrolment=activity.enrolment,
+            question=_("Remove the activity “%(title)s”?", title=activity.title),
+            explanation=_("The activity is deleted from the plan. This cannot be undone."),
+            button=_("Remove the activity"),
+        )
     form = _valid(LockForm())
     plans.remove_activity(activity, current_user, lock_version=form.lock_version.data)
     db.session.commit()
@@ -274,7 +330,7 @@ def remove_activity(activity_id: int):
 @login_required
 def submit(enrolment_id: int):
     enrolment = get_enrolment_or_abort(enrolment_id, "work_on_plan")
-    plan = _plan_or_404(enrolment)
+    plan = get_plan_or_404(enrolment)
     form = _valid(LockForm())
     try:
         plans.submit_plan(plan, current_user, lock_version=form.lock_version.data)
@@ -292,7 +348,7 @@ def submit(enrolment_id: int):
 @login_required
 def start_revision(enrolment_id: int):
     enrolment = get_enrolment_or_abort(enrolment_id, "work_on_plan")
-    plan = _plan_or_404(enrolment)
+    plan = get_plan_or_404(enrolment)
     form = _valid(LockForm())
     plans.start_revision(plan, current_user, lock_version=form.lock_version.data)
     db.session.commit()
@@ -303,11 +359,50 @@ def start_revision(enrolment_id: int):
     return _to_plan(enrolment_id)
 
 
+@bp.route("/<int:enrolment_id>/discard-revision", methods=["GET", "POST"])
+@login_required
+def discard_revision(enrolment_id: int):
+    enrolment = get_enrolment_or_abort(enrolment_id, "work_on_plan")
+    plan = get_plan_or_404(enrolment)
+    if request.method == "GET":
+        _allowed_now(can("act_on_plan", enrolment, "discard_revision"))
+        return _confirm_page(
+            LockForm(data={"lock_version": plan.lock_version}),
+            enrolment=enrolment,
+            question=_("Discard your revision?"),
+            explanation=_(
+                "Every change made since the revision was started is undone, and the plan is "
+                "the approved version again. Stays reported or confirmed meanwhile stay so."
+            ),
+            button=_("Discard the revision"),
+        )
+    form = _valid(LockForm())
+    plans.discard_revision(plan, current_user, lock_version=form.lock_version.data)
+    db.session.commit()
+    flash(_("The revision is discarded. The approved version is your plan again."), "success")
+    return _to_plan(enrolment_id)
+
+
+@bp.post("/<int:enrolment_id>/withdraw")
+@login_required
+def withdraw(enrolment_id: int):
+    enrolment = get_enrolment_or_abort(enrolment_id, "work_on_plan")
+    plan = get_plan_or_404(enrolment)
+    form = _valid(LockForm())
+    plans.withdraw_plan(plan, current_user, lock_version=form.lock_version.data)
+    db.session.commit()
+    flash(
+        _("Your plan is withdrawn: change it and submit it again. Your supervisor has been told."),
+        "success",
+    )
+    return _to_plan(enrolment_id)
+
+
 @bp.route("/<int:enrolment_id>/history")
 @login_required
 def history(enrolment_id: int):
     enrolment = get_enrolment_or_abort(enrolment_id)
-    plan = _plan_or_404(enrolment)
+    plan = get_plan_or_404(enrolment)
     return render_template(
         "plans/history.html", enrolment=enrolment, plan=plan, versions=get_versions(plan)
     )

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.domain import policy
 from tracker.domain.targets import TargetSettings
-from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanStatus
+from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState, PlanStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, Programme, Stay, User
 from tracker.queries.scope import Filters, user_scope_condition
@@ -30,6 +30,23 @@ WAITING_DAYS = 14
 AT_RISK_MONTHS = 12
 
 NO_PLAN = "none"  # the plan-status filter's value for "no plan yet"
+
+
+def plan_state_column() -> ColumnElement[str]:
+    """Return the plan's state (tracker.domain.plan_rules.plan_state) in SQL; NO_PLAN if none.
+
+    Needs ``plan`` outer-joined. The Python rule and this one are checked against each
+    other in tests/integration/test_coordinator_lists.py.
+    """
+    return case(
+        (Plan.id.is_(None), NO_PLAN),
+        (
+            and_(Plan.approved_version_id.is_not(None), Plan.status != PlanStatus.APPROVED),
+            PlanState.REVISION.value,
+        ),
+        else_=cast(Plan.status, String(32)),
+    )
+
 
 LIST_NAMES = ("candidates", "overdue", "at-risk", "waiting")
 
@@ -61,7 +78,7 @@ class ListQuery:
     filters: Filters = field(default_factory=Filters)
     kind: EnrolmentKind | None = None
     status: EnrolmentStatus | None = None
-    plan_status: str | None = None  # a PlanStatus value or NO_PLAN
+    plan_status: str | None = None  # a PlanState value or NO_PLAN
     search: str = ""
     sort: str = ""
     descending: bool = False
@@ -109,7 +126,7 @@ def _sort_columns(facts: EnrolmentFacts) -> dict[str, Any]:
         "programme": Programme.code,
         "kind": Enrolment.kind,
         "status": Enrolment.status,
-        "plan_status": func.coalesce(Plan.status, NO_PLAN),
+        "plan_status": plan_state_column(),
         "start": Enrolment.start_date,
         "expected_end": Enrolment.expected_end_date,
         "supervisor": func.lower(Supervisor.name),
@@ -193,10 +210,8 @@ def _conditions(
         conditions.append(Enrolment.kind == query.kind)
     if query.status is not None:
         conditions.append(Enrolment.status == query.status)
-    if query.plan_status == NO_PLAN:
-        conditions.append(Plan.id.is_(None))
-    elif query.plan_status:
-        conditions.append(Plan.status == PlanStatus(query.plan_status))
+    if query.plan_status:
+        conditions.append(plan_state_column() == query.plan_status)
     if query.search.strip():
         text = query.search.strip()
         conditions.append(
@@ -236,6 +251,7 @@ def _row_columns(facts: EnrolmentFacts) -> list[Any]:
         Enrolment.kind.label("kind"),
         Enrolment.status.label("status"),
         Plan.status.label("plan_status"),
+        plan_state_column().label("plan_state"),
         Plan.submitted_at.label("submitted_at"),
         Enrolment.start_date.label("start_date"),
         Enrolment.expected_end_date.label("expected_end_date"),

@@ -7,8 +7,8 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.domain.deadlines import plan_due_date
-from tracker.domain.plan_rules import NextStep, next_step
-from tracker.domain.vocabulary import PlanEvent, PlanStatus
+from tracker.domain.plan_rules import NextStep, next_step, plan_state
+from tracker.domain.vocabulary import PlanEvent, PlanState, PlanStatus
 from tracker.extensions import db
 from tracker.models import (
     CoordinatorScope,
@@ -39,11 +39,13 @@ class CandidateRow:
     enrolment: Enrolment
     due: date
     step: NextStep
+    state: PlanState | None
     comment: str | None  # the supervisor's comment when changes were requested
+    approval_comment: str | None  # the supervisor's comment on the approved version in force
 
 
 def get_candidate_rows(user: User, plan_due_days: int) -> list[CandidateRow]:
-    """Return the user's enrolments with due date, next step and the supervisor's comment."""
+    """Return the user's enrolments with due date, next step and the supervisor's comments."""
     own = get_own_enrolments(user)
     waiting_ids = [
         e.plan.id for e in own if e.plan and e.plan.status == PlanStatus.CHANGES_REQUESTED
@@ -62,15 +64,31 @@ def get_candidate_rows(user: User, plan_due_days: int) -> list[CandidateRow]:
         if waiting_ids
         else {}
     )
-    return [
-        CandidateRow(
-            enrolment=e,
-            due=plan_due_date(e.start_date, plan_due_days),
-            step=next_step(e.status, e.plan.status if e.plan else None),
-            comment=comments.get(e.plan.id) if e.plan else None,
+    approved_ids = [e.plan.approved_version_id for e in own if e.plan]
+    approvals = dict(
+        db.session.execute(
+            db.select(PlanVersion.plan_id, PlanVersion.comment).where(
+                PlanVersion.id.in_([i for i in approved_ids if i is not None]),
+                PlanVersion.event == PlanEvent.APPROVED,
+                PlanVersion.comment != "",
+            )
+        ).all()
+    )
+    rows = []
+    for e in own:
+        status = e.plan.status if e.plan else None
+        approved = bool(e.plan and e.plan.approved_version_id)
+        rows.append(
+            CandidateRow(
+                enrolment=e,
+                due=plan_due_date(e.start_date, plan_due_days),
+                step=next_step(e.status, status, approved),
+                state=plan_state(status, approved),
+                comment=comments.get(e.plan.id) if e.plan else None,
+                approval_comment=approvals.get(e.plan.id) if e.plan else None,
+            )
         )
-        for e in own
-    ]
+    return rows
 
 
 def supervised_condition(user: User):
@@ -90,6 +108,7 @@ def get_supervised_enrolments(user: User, *, active_only: bool = True) -> list[E
             selectinload(Enrolment.person),
             selectinload(Enrolment.plan),
             selectinload(Enrolment.programme),
+            selectinload(Enrolment.main_supervisor),
         )
         .order_by(Enrolment.start_date.desc())
     )

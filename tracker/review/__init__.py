@@ -1,6 +1,6 @@
 """The supervisor's side: the queue of plans and stays to decide on, and the decisions."""
 
-from flask import Blueprint, g
+from flask import Blueprint, current_app, g
 from flask_login import current_user
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -16,6 +16,21 @@ def supervises_anyone() -> bool:
 
         g.supervises_anyone = count_supervised(current_user) > 0
     return g.supervises_anyone
+
+
+@bp.app_template_global()
+def review_waiting() -> int:
+    """Return how many plans and stays wait for the current user's decision (the badge)."""
+    if not supervises_anyone():
+        return 0
+    if "review_waiting" not in g:
+        from tracker.queries.plans import count_awaiting
+
+        counts = count_awaiting(
+            current_user, any_supervisor=current_app.config["ANY_SUPERVISOR_MAY_APPROVE"]
+        )
+        g.review_waiting = counts.plans + counts.stays
+    return g.review_waiting
 
 
 from tracker.plans import errors  # noqa: E402

@@ -53,8 +53,31 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == address))
 
 
-def select_users(search: str = "") -> Select:
-    """Return a query of users whose name or e-mail contains ``search``, by name."""
+# The roles the user list can be narrowed to; "none" is someone with none of them yet.
+ROLES = ("admin", "coordinator", "supervisor", "candidate", "none")
+
+
+def _role_conditions() -> dict[str, Any]:
+    supervises = or_(
+        User.id.in_(db.select(Enrolment.main_supervisor_id).where(
+            Enrolment.main_supervisor_id.is_not(None))),
+        User.id.in_(db.select(co_supervision.c.user_id)),
+    )  # fmt: skip
+    conditions = {
+        "admin": User.is_admin.is_(True),
+        "coordinator": User.id.in_(db.select(CoordinatorScope.user_id)),
+        "supervisor": supervises,
+        "candidate": User.id.in_(db.select(Enrolment.person_id)),
+    }
+    conditions["none"] = ~or_(*conditions.values())
+    return conditions
+
+
+def select_users(search: str = "", role: str = "") -> Select:
+    """Return a query of users whose name or e-mail contains ``search``, by name.
+
+    ``role`` (one of ROLES) keeps only the users who hold it; empty keeps everyone.
+    """
     query = (
         db.select(User)
         .options(
@@ -70,7 +93,20 @@ def select_users(search: str = "") -> Select:
         query = query.where(
             or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
         )
+    if role:
+        query = query.where(_role_conditions()[role])
     return query
+
+
+def find_people(text: str, limit: int = 10) -> list[User]:
+    """Return up to ``limit`` active users whose name or address contains ``text``, by name.
+
+    Fewer than two characters find nobody: one letter would list half the institution.
+    """
+    if len(text.strip()) < 2:
+        return []
+    query = select_users(text).where(User.active.is_(True)).limit(limit)
+    return list(db.session.scalars(query))
 
 
 def get_enrolment_roles(user_ids: list[int]) -> dict[str, set[int]]:
@@ -165,8 +201,12 @@ def create_user(
     faculties: Iterable[Faculty] = (),
     programmes: Iterable[Programme] = (),
     password: str | None = None,
+    invite: bool = False,
 ) -> User:
-    """Create an account (with a password, or none until the person sets one)."""
+    """Create an account (with a password, or none until the person sets one).
+
+    With ``invite``, an account without a password is e-mailed a link to choose one.
+    """
     email = stored_address(email)
     _check_email_free(email)
     user = User(
@@ -183,6 +223,8 @@ def create_user(
     _set_scopes(user, faculties, programmes, keep=True)
     db.session.flush()
     record("user_created", actor, user, email=user.email, **_roles(user))
+    if invite and not password:
+        send_password_link(user, "invite", actor=actor)
     return user
 
 
@@ -359,6 +401,22 @@ def set_password(user: User, password: str, actor: Any = None) -> None:
     user.set_password(password, method=current_app.config["PASSWORD_HASH_METHOD"])
     db.session.flush()
     record("password_set", actor or user, user)
+
+
+def needs_name(user: User) -> bool:
+    """Return whether the account still goes by its address: created without a name."""
+    return not user.name.strip() or user.name == user.email
+
+
+def set_own_name(user: User, name: str) -> None:
+    """Give the account the name its holder chose; refuse an empty one."""
+    cleaned = single_line(name).strip()
+    if not cleaned:
+        raise AccountError("name", _("Give your name, as colleagues will see it."))
+    if cleaned != user.name:
+        before, user.name = user.name, cleaned
+        db.session.flush()
+        record("user_updated", user, user, changes={"name": [before, cleaned]})
 
 
 def set_locale(user: User, locale: str | None) -> bool:

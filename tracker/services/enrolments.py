@@ -16,15 +16,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from tracker.domain import policy
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus
 from tracker.extensions import db
 from tracker.labels import label
 from tracker.models import Enrolment, Programme, User
-from tracker.services import accounts, importing
+from tracker.services import accounts
 from tracker.services.audit import record
-from tracker.services.importing.common import RowError
-from tracker.services.importing.problems import Problems
 
 
 class EnrolmentError(ValueError):
@@ -144,11 +141,13 @@ def _check_unique(person_id: int, details: EnrolmentDetails, enrolment_id: int |
 
 
 def create_enrolment(
-    actor: Any, *, email: str, name: str, details: EnrolmentDetails
+    actor: Any, *, email: str, name: str, details: EnrolmentDetails, invite: bool = True
 ) -> tuple[Enrolment, bool]:
-    """Create an active enrolment; create (and invite) the person too if the address is new.
+    """Create an active enrolment; create the person too if the address is new.
 
-    Return the enrolment and whether the person's account was created.
+    A person created here is e-mailed an invitation to choose a password when
+    ``invite`` says so (otherwise "Forgot password?" gets them one later). Return the
+    enrolment and whether the person's account was created.
     """
     email = _address(email, "email")
     main, co = _supervisors(email, details)
@@ -160,8 +159,7 @@ def create_enrolment(
             raise EnrolmentError(
                 "name", _("Nobody has this e-mail address yet: give the person's name.")
             )
-        person = accounts.create_user(actor, email=email, name=name)
-        accounts.send_password_link(person, "invite", actor=actor)
+        person = accounts.create_user(actor, email=email, name=name, invite=invite)
     else:
         _check_unique(person.id, details, None)
     enrolment = Enrolment(
@@ -283,38 +281,3 @@ def reopen_enrolment(actor: Any, enrolment: Enrolment, *, lock_version: int | No
     enrolment.end_date = None
     db.session.flush()
     record("enrolment_reopened", actor, enrolment, previous=previous.value)
-
-
-# Coordinators may bring enrolments and stays in; programmes (which create faculties
-# and programmes) are an administrator's business.
-COORDINATOR_IMPORT_KINDS = ("enrolments", "stays")
-
-
-def import_kinds(user: User) -> tuple[str, ...]:
-    """Return the kinds of CSV file the user may import (the caller checked the area's rule)."""
-    if policy.is_admin(user):
-        return importing.KINDS
-    return COORDINATOR_IMPORT_KINDS if policy.is_coordinator(user) else ()
-
-
-def import_for(
-    user: User,
-    kind: str,
-    data: bytes | str,
-    *,
-    dry_run: bool,
-    allowed_programme_ids: set[int] | None,
-) -> importing.ImportResult:
-    """Import a CSV file as ``user``: rows outside the allowed programmes are errors.
-
-    ``allowed_programme_ids`` None means no restriction (an administrator). The
-    importer itself judges the scope of each row as it matches it, so a file with
-    any row outside it writes nothing; every other rule and message is the
-    command-line import's.
-    """
-    if kind not in import_kinds(user):
-        refusal = RowError(1, _("Only an administrator can import %(kind)s.", kind=kind))
-        return importing.ImportResult(kind, Problems([refusal]))
-    return importing.import_csv(
-        kind, data, dry_run=dry_run, actor=user, allowed_programme_ids=allowed_programme_ids
-    )

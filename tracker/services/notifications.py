@@ -53,6 +53,24 @@ def notify_plan_submitted(plan: Any, number: int) -> None:
         queue_mail(user, subject, body, kind="notification")
 
 
+def notify_plan_withdrawn(plan: Any, number: int) -> None:
+    """Tell the deciding supervisors that a plan they were to decide on was taken back."""
+    enrolment = plan.enrolment
+    url = link("plans.view", enrolment_id=enrolment.id)
+    for user in deciders(enrolment):
+        with force_locale(_locale(user)):
+            subject = _("Mobility plan withdrawn: %(name)s", name=enrolment.person.name)
+            body = _(
+                "%(who)s has withdrawn the mobility plan submitted for your decision "
+                "(submission %(number)d). There is nothing to decide until it is submitted "
+                "again.\n\nThe plan:\n%(url)s\n",
+                who=_enrolment_text(enrolment),
+                number=number,
+                url=url,
+            )
+        queue_mail(user, subject, body, kind="notification")
+
+
 def notify_plan_decided(plan: Any, approved: bool, decider: Any, comment: str) -> None:
     """Tell the candidate that the supervisor approved the plan or asked for changes."""
     enrolment = plan.enrolment

@@ -5,6 +5,7 @@ with the part the actor plays from tracker.domain.policy, writes an audit
 entry and queues its notifications. The services flush; the caller commits.
 """
 
+from datetime import date
 from typing import Any
 
 from flask import current_app
@@ -13,7 +14,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.domain import policy
 from tracker.domain.plan_rules import StayContext, SubmitProblem, submit_problems
 from tracker.domain.snapshot import ACTIVITY_FIELDS, build_snapshot, snapshot_digest
-from tracker.domain.vocabulary import EnrolmentStatus, PlanEvent
+from tracker.domain.vocabulary import (
+    ActivityStatus,
+    ActivityType,
+    EnrolmentStatus,
+    Funding,
+    PlanEvent,
+    StayPurpose,
+    StayStatus,
+)
 from tracker.domain.workflow import PlanAction, TransitionRefused, transition
 from tracker.extensions import db
 from tracker.models import Activity, Enrolment, Plan, PlanVersion
@@ -104,7 +113,9 @@ def _apply(plan: Plan, actor: Any, action: PlanAction, comment: str = ""):
     if enrolment.status != EnrolmentStatus.ACTIVE:
         raise TransitionRefused("the enrolment is no longer active")
     role = policy.actor_for(actor, enrolment, any_supervisor=any_supervisor_decides())
-    found = transition(plan.status, action, role)
+    found = transition(
+        plan.status, action, role, has_approved_version=plan.approved_version_id is not None
+    )
     if found.comment_required and not comment.strip():
         raise CommentRequired
     return found
@@ -236,6 +247,97 @@ def start_revision(plan: Plan, actor: Any, *, lock_version: int | None = None) -
     flush()
     record("plan_revision_started", actor, plan, number=number)
     return version
+
+
+def withdraw_plan(plan: Plan, actor: Any, *, lock_version: int | None = None) -> PlanVersion:
+    """Take a submission back before the decision: the plan is a draft (or revision) again."""
+    check_version(plan, lock_version)
+    found = _apply(plan, actor, PlanAction.WITHDRAW)
+    submitted = latest_version(plan, PlanEvent.SUBMITTED)
+    if submitted is None:
+        raise TransitionRefused("there is no submission to withdraw")
+    # The history keeps what was submitted, and says it was taken back.
+    version = _add_version(plan, actor, found.event, submitted.number, dict(submitted.snapshot))
+    plan.status = found.target
+    plan.submitted_at = None
+    flush()
+    record("plan_withdrawn", actor, plan, number=submitted.number)
+    notifications.notify_plan_withdrawn(plan, submitted.number)
+    return version
+
+
+def discard_revision(plan: Plan, actor: Any, *, lock_version: int | None = None) -> None:
+    """Throw a revision away: the plan's content is the approved version's again.
+
+    Stays completed or reported since the approval keep what happened to them; stays and
+    activities added in the revision go, those changed or removed come back as approved.
+    """
+    check_version(plan, lock_version)
+    found = _apply(plan, actor, PlanAction.DISCARD_REVISION)
+    approved = plan.approved_version
+    restore_snapshot(plan, approved.snapshot)
+    # The revision leaves nothing in the history: its start marker goes (the audit log keeps
+    # both), so a later revision of the same approved version can be started again.
+    for version in list(plan.versions):
+        if version.event == PlanEvent.REVISION_STARTED and version.number == approved.number:
+            plan.versions.remove(version)
+    plan.status = found.target
+    flush()
+    record("plan_revision_discarded", actor, plan, number=approved.number)
+
+
+def restore_snapshot(plan: Plan, snapshot: dict[str, Any]) -> None:
+    """Make the plan's text, stays and activities those of the snapshot again."""
+    enrolment = plan.enrolment
+    plan.narrative = snapshot.get("narrative", "")
+    plan.no_stay_justification = snapshot.get("no_stay_justification", "")
+    stay_rows = {row["id"]: row for row in snapshot.get("stays", [])}
+    for stay in list(enrolment.stays):
+        row = stay_rows.get(str(stay.id))
+        if row is None:
+            enrolment.stays.remove(stay)  # added in the revision
+        elif stay.status != StayStatus.COMPLETED and stay.reported_at is None:
+            # A confirmed or reported stay is a fact since the approval, not a plan change.
+            for name, value in stay_values(row).items():
+                setattr(stay, name, value)
+    activity_rows = {row["id"]: row for row in snapshot.get("activities", [])}
+    for activity in list(enrolment.activities):
+        row = activity_rows.pop(str(activity.id), None)
+        if row is None:
+            enrolment.activities.remove(activity)
+        else:
+            for name, value in activity_values(row).items():
+                setattr(activity, name, value)
+    # Removed in the revision: back under the same id, so the next diff sees no change.
+    for activity_id, row in activity_rows.items():
+        enrolment.activities.append(Activity(id=int(activity_id), **activity_values(row)))
+
+
+def stay_values(row: dict[str, str]) -> dict[str, Any]:
+    """Return a stay's column values from its snapshot row."""
+    return {
+        "host_institution": row["host_institution"],
+        "host_contact": row.get("host_contact", ""),
+        "city": row.get("city", ""),
+        "country": row["country"],
+        "start_date": date.fromisoformat(row["start_date"]),
+        "end_date": date.fromisoformat(row["end_date"]),
+        "purpose": StayPurpose(row["purpose"]),
+        "funding": Funding(row["funding"]),
+        "notes": row.get("notes", ""),
+        "status": StayStatus(row["status"]),
+    }
+
+
+def activity_values(row: dict[str, str]) -> dict[str, Any]:
+    """Return an activity's column values from its snapshot row."""
+    return {
+        "type": ActivityType(row["type"]),
+        "title": row["title"],
+        "planned_term": row.get("planned_term", ""),
+        "status": ActivityStatus(row["status"]),
+        "evidence": row.get("evidence", ""),
+    }
 
 
 def get_submit_problems(plan: Plan) -> list[SubmitProblem]:

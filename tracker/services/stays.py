@@ -103,10 +103,9 @@ def report_stay(
 ) -> None:
     """Report a planned stay as done with its actual dates, for the supervisor to confirm."""
     check_version(stay, lock_version)
-    _require(policy.can_report_stay(actor, stay), "the stay cannot be reported now")
-    errors = report_errors(
-        start_date, end_date, stay_context(stay.enrolment), today or date.today()
-    )
+    today = today or date.today()
+    _require(policy.can_report_stay(actor, stay, today=today), "the stay cannot be reported now")
+    errors = report_errors(start_date, end_date, stay_context(stay.enrolment), today)
     if errors:
         raise InvalidStay(errors)
     stay.reported_at = utcnow()

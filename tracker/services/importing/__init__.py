@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.services import audit
+from tracker.services.importing.changes import NewPerson, RowChange
 from tracker.services.importing.common import Importer, RowError, _
 from tracker.services.importing.enrolments import EnrolmentImporter
 from tracker.services.importing.problems import Problems
@@ -32,7 +33,7 @@ KINDS = tuple(IMPORTERS)
 # The imports whose rows belong to programmes, and so can be limited to some of them.
 SCOPED_KINDS = (EnrolmentImporter.kind, StayImporter.kind)
 
-__all__ = ["KINDS", "ImportResult", "Problems", "RowError", "import_csv"]
+__all__ = ["KINDS", "ImportResult", "NewPerson", "Problems", "RowChange", "RowError", "import_csv"]
 
 
 @dataclass
@@ -44,6 +45,19 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # The first rows that create or change a record, and how many more do.
+    row_changes: list[RowChange] = field(default_factory=list)
+    more_changes: int = 0
+    # The first people the import creates accounts for, and how many more.
+    new_people: list[NewPerson] = field(default_factory=list)
+    more_people: int = 0
+    # The accounts created (after a real import): for the invitations.
+    created_user_ids: list[int] = field(default_factory=list)
+
+    @property
+    def people_created(self) -> int:
+        """Return how many accounts the import creates (or created)."""
+        return len(self.new_people) + self.more_people
 
     @property
     def ok(self) -> bool:
@@ -123,7 +137,17 @@ def run_import(
     if problems:
         return ImportResult(kind, problems)
 
-    result = ImportResult(kind, Problems(), importer.created, importer.updated, importer.unchanged)
+    result = ImportResult(
+        kind,
+        Problems(),
+        importer.created,
+        importer.updated,
+        importer.unchanged,
+        row_changes=importer.row_changes.items,
+        more_changes=importer.row_changes.more,
+        new_people=importer.new_people.items,
+        more_people=importer.new_people.more,
+    )
     if dry_run:
         return result
     try:
@@ -152,4 +176,5 @@ def run_import(
         raise
     # The bulk statements bypass the identity map: reload anything already loaded.
     db.session.expire_all()
+    result.created_user_ids = importer.created_user_ids
     return result

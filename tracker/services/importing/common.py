@@ -14,6 +14,7 @@ from tracker.domain.dates import EARLIEST, LATEST, in_range
 from tracker.domain.text import single_line
 from tracker.extensions import db
 from tracker.models import User
+from tracker.services.importing.changes import Listed, NewPerson, RowChange
 
 if TYPE_CHECKING:  # problems.py builds on RowError, defined here
     from tracker.services.importing.problems import Problems
@@ -105,13 +106,16 @@ class Row:
         return None
 
     def choice(self, column: str, enum_class: type[E], *, required: bool = False) -> E | None:
-        """Return the member of ``enum_class`` named in ``column`` (any case), or None."""
+        """Return the member of ``enum_class`` named in ``column``, or None.
+
+        The code (``erasmus_plus``) or the label in any of the tracker's languages
+        (``Erasmus+``) is accepted, in any case.
+        """
         value = self.text(column, required=required)
         if not value:
             return None
-        try:
-            return enum_class(value.lower())
-        except ValueError:
+        found = choice_names(enum_class).get(value.casefold())
+        if found is None:
             self.error(
                 _(
                     "%(column)s “%(value)s” is not one of: %(allowed)s.",
@@ -120,7 +124,7 @@ class Row:
                     allowed=", ".join(m.value for m in enum_class),
                 )
             )
-            return None
+        return found
 
     def flag(self, column: str) -> bool | None:
         """Return yes/no (also ja/nei, true/false, 1/0) as a bool, or None when empty."""
@@ -139,6 +143,50 @@ class Row:
             )
         )
         return None
+
+
+def choice_labels(enum_class: type[E]) -> dict[E, dict[str, str]]:
+    """Return each member's label in each of the tracker's languages: {member: {locale: label}}."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from tracker.labels import label
+
+    # A column's own values (plan_status) may say how they read; the others are the labels.
+    name = getattr(enum_class, "label_of", label)
+    labels: dict[E, dict[str, str]] = {member: {} for member in enum_class}
+    for locale in current_app.config["LANGUAGES"]:
+        with force_locale(locale):
+            for member in enum_class:
+                labels[member][locale] = name(member)
+    return labels
+
+
+_NAMES: dict[tuple[type, tuple[str, ...]], dict[str, Any]] = {}
+
+
+def choice_names(enum_class: type[E]) -> dict[str, E]:
+    """Return the words that name each member (casefolded): its code and its labels.
+
+    A label two members share (in some language) names neither: only its code does.
+    """
+    from flask import current_app
+
+    key = (enum_class, tuple(current_app.config["LANGUAGES"]))
+    if key not in _NAMES:
+        names: dict[str, E] = {}
+        ambiguous: set[str] = set()
+        for member, labels in choice_labels(enum_class).items():
+            for text in {t.casefold() for t in labels.values()}:
+                if names.get(text, member) is not member:
+                    ambiguous.add(text)
+                names[text] = member
+        for text in ambiguous:
+            del names[text]
+        # The codes win over any label that happens to read like another member's code.
+        names.update({member.value.casefold(): member for member in enum_class})
+        _NAMES[key] = names
+    return _NAMES[key]
 
 
 class EmailChecker:
@@ -190,6 +238,12 @@ class Importer:
         self.created = 0
         self.updated = 0
         self.unchanged = 0
+        # What the preview shows: each row that creates or changes something, and the
+        # people the import creates accounts for (filled in by resolve).
+        self.row_changes: Listed[RowChange] = Listed()
+        self.new_people: Listed[NewPerson] = Listed()
+        # The accounts created, filled in by write (for invitations).
+        self.created_user_ids: list[int] = []
 
     def error(self, line: int, message: str) -> None:
         """Record a problem found on ``line``."""

@@ -7,13 +7,17 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
+from sqlalchemy.orm import aliased
+
 from tracker.domain.codes import code_key
 from tracker.domain.snapshot import build_snapshot, snapshot_digest
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanEvent, PlanStatus
 from tracker.extensions import db
+from tracker.labels import label
 from tracker.models import Activity, Enrolment, Plan, PlanVersion, Programme, Stay, User
 from tracker.models.base import utcnow
 from tracker.models.stay import approval_values
+from tracker.services.importing.changes import NewPerson, RowChange, changed
 from tracker.services.importing.common import (
     EmailChecker,
     Importer,
@@ -40,6 +44,13 @@ class ImportedPlanStatus(enum.StrEnum):
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
 
+    @staticmethod
+    def label_of(member: "ImportedPlanStatus") -> str:
+        """Return how the value reads: the plan status's label, "No plan yet" for none."""
+        if member == ImportedPlanStatus.NONE:
+            return label(None)
+        return label(PlanStatus(member.value))
+
 
 @dataclass(slots=True)
 class _EnrolmentRow:
@@ -61,7 +72,8 @@ class EnrolmentImporter(Importer):
 
     Empty optional cells set defaults on new enrolments and leave an existing
     enrolment's value as it is. People are matched by e-mail; a name in the file is
-    used only to create a person. ``plan_status`` applies only to an enrolment that
+    used only to create a person (a new supervisor without supervisor_name is named by
+    the address until they set a name). ``plan_status`` applies only to an enrolment that
     has no plan yet: once in the tracker, a plan moves through the workflow.
     """
 
@@ -172,21 +184,6 @@ class EnrolmentImporter(Importer):
         existing = _existing_enrolments(self.user_ids[e] for e in self.names if e in self.user_ids)
         for r in self.rows:
             ok = True
-            sup = r.supervisor_email
-            if (
-                sup
-                and sup not in self.user_ids
-                and sup not in self.names
-                and sup not in self.supervisor_names
-            ):
-                self.error(
-                    r.line,
-                    _(
-                        "supervisor_name is required: there is no user %(email)s yet.",
-                        email=sup,
-                    ),
-                )
-                ok = False
             person_id = self.user_ids.get(r.email)
             current = existing.get((person_id, r.kind, r.start_date)) if person_id else None
             # The scope is judged on the rows as parsed and matched here, so the check and
@@ -216,10 +213,22 @@ class EnrolmentImporter(Importer):
             if current is None:
                 self.created += 1
                 self.new.append(r)
+                self.row_changes.append(
+                    RowChange(r.line, True, f"{self._subject(r)} ({self.codes[r.programme_id]})")
+                )
                 if r.plan_status not in (None, ImportedPlanStatus.NONE):
                     self.new_plans.append((r, None))
             else:
                 self._compare(r, current)
+        wanted = list(self.names) + [r.supervisor_email for r in self.rows if r.supervisor_email]
+        for email in dict.fromkeys(wanted):
+            if email not in self.user_ids:
+                name = self.names.get(email) or self.supervisor_names.get(email) or email
+                self.new_people.append(NewPerson(email, name))
+
+    @staticmethod
+    def _subject(r: _EnrolmentRow) -> str:
+        return f"{r.email}, {r.kind.value}, {r.start_date.isoformat()}"
 
     def _compare(self, r: _EnrolmentRow, current: Any) -> None:
         changes: dict[str, Any] = {}
@@ -249,6 +258,25 @@ class EnrolmentImporter(Importer):
         self.updated += 1
         if changes:
             self.changes.append({"id": current.id, "lock_version": current.lock_version, **changes})
+        fields = changed(
+            (column, old, new)
+            for column, old, new, key in (
+                ("programme", self.codes.get(current.programme_id), self.codes.get(r.programme_id),
+                 "programme_id"),
+                ("expected_end_date", current.expected_end_date, r.expected_end_date,
+                 "expected_end_date"),
+                ("end_date", current.end_date, r.end_date, "end_date"),
+                ("status", current.status, r.status, "status"),
+                ("international_experience", current.international_experience,
+                 r.international_experience, "international_experience"),
+                ("supervisor_email", current.supervisor_email, r.supervisor_email,
+                 "main_supervisor_email"),
+            )
+            if key in changes
+        )  # fmt: skip
+        if wants_plan and current.plan_id is None:
+            fields += (("plan_status", ImportedPlanStatus.NONE.value, r.plan_status.value),)
+        self.row_changes.append(RowChange(r.line, False, self._subject(r), fields))
 
     def write(self) -> None:
         """Create the missing people, insert and update enrolments, add imported plans."""
@@ -288,16 +316,19 @@ class EnrolmentImporter(Importer):
         missing = [e for e in dict.fromkeys(wanted) if e not in self.user_ids]
         if not missing:
             return
-        # No password: new people set one through an invitation / password-reset link.
+        # No password: new people set one through an invitation / password-reset link. A
+        # supervisor named by address only goes by it until they give their name (DESIGN §5).
         rows = [
             {
                 "email": e,
-                "name": self.names.get(e) or self.supervisor_names[e],
+                "name": self.names.get(e) or self.supervisor_names.get(e) or e,
                 "password_hash": None,
             }
             for e in missing
         ]
-        self.user_ids.update(bulk_insert(User, rows, User.email, User.id).all())
+        created = dict(bulk_insert(User, rows, User.email, User.id).all())
+        self.user_ids.update(created)
+        self.created_user_ids = list(created.values())
         self.users_created = len(missing)
 
     def _create_plans(self, plans: list[tuple[_EnrolmentRow, int, int | None]]) -> None:
@@ -371,8 +402,9 @@ class EnrolmentImporter(Importer):
 
 
 def _existing_enrolments(person_ids: Any) -> dict[tuple[int, str, date], Any]:
-    """Return the enrolments of these people (with their plan's id) by natural key."""
+    """Return the enrolments of these people (with their plan's id and supervisor's address)."""
     found: dict[tuple[int, str, date], Any] = {}
+    supervisor = aliased(User)
     for chunk in chunked(sorted(set(person_ids))):
         rows = db.session.execute(
             db.select(
@@ -388,8 +420,10 @@ def _existing_enrolments(person_ids: Any) -> dict[tuple[int, str, date], Any]:
                 Enrolment.international_experience,
                 Enrolment.lock_version,
                 Plan.id.label("plan_id"),
+                supervisor.email.label("supervisor_email"),
             )
             .outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
+            .outerjoin(supervisor, supervisor.id == Enrolment.main_supervisor_id)
             .where(Enrolment.person_id.in_(chunk))
         )
         for row in rows:

@@ -3,12 +3,9 @@
 import heapq
 from collections.abc import Iterable
 
+from tracker.services.importing.changes import LISTED
 from tracker.services.importing.common import RowError
 
-# A page or a terminal shows this many problems, by line number, and counts the rest. A
-# broken or hostile file can have a million problems: listing them costs the server time
-# and memory and helps nobody, since the first ones tell what to correct.
-LISTED = 200
 # Reading stops once this many problems are found. Each one is a translated message that
 # costs about 20 microseconds; ten thousand are cheap, the millions a file of junk
 # yields are not.

@@ -8,6 +8,7 @@ from sqlalchemy import func
 from tracker.domain.codes import MAX_LENGTH, clean_code, code_key, is_valid_code
 from tracker.extensions import db
 from tracker.models import Faculty, Programme
+from tracker.services.importing.changes import RowChange, changed
 from tracker.services.importing.common import Importer, Row, _
 
 
@@ -108,6 +109,7 @@ class ProgrammeImporter(Importer):
             programme = self.programmes.get(code_key(r.code))
             if programme is None:
                 self.created += 1
+                self.row_changes.append(RowChange(r.line, True, f"{r.code} ({r.faculty_code})"))
             elif (
                 programme.name != r.name
                 or faculty is None
@@ -115,6 +117,14 @@ class ProgrammeImporter(Importer):
                 or (r.faculty_name and r.faculty_name != faculty.name)
             ):
                 self.updated += 1
+                moved = faculty is None or programme.faculty_id != faculty.id
+                pairs = [("name", programme.name, r.name)]
+                if moved:  # programmes are few: loading the current faculty costs little
+                    pairs.append(("faculty_code", programme.faculty.code, r.faculty_code))
+                elif r.faculty_name:
+                    pairs.append(("faculty_name", faculty.name, r.faculty_name))
+                fields = changed(pairs)
+                self.row_changes.append(RowChange(r.line, False, programme.code, fields))
             else:
                 self.unchanged += 1
 

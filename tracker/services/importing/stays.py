@@ -10,6 +10,7 @@ from tracker.extensions import db
 from tracker.models import Enrolment, Plan, PlanVersion, Stay
 from tracker.models.base import utcnow
 from tracker.models.stay import approval_values
+from tracker.services.importing.changes import RowChange, changed
 from tracker.services.importing.common import (
     EmailChecker,
     Importer,
@@ -169,8 +170,20 @@ class StayImporter(Importer):
             if current is None:
                 self.created += 1
                 self.new.append(r)
+                self.row_changes.append(
+                    RowChange(
+                        r.line,
+                        True,
+                        f"{self._subject(r)} ({r.country}, {r.end_date.isoformat()}, "
+                        f"{r.status.value})",
+                    )
+                )
             else:
                 self._compare(r, current)
+
+    @staticmethod
+    def _subject(r: _StayRow) -> str:
+        return f"{r.email}, {r.host_institution}, {r.start_date.isoformat()}"
 
     def _compare(self, r: _StayRow, current: Any) -> None:
         if current.status == StayStatus.COMPLETED and r.status != StayStatus.COMPLETED:
@@ -197,6 +210,12 @@ class StayImporter(Importer):
             changes.update(approval_values(True, r.country, r.start_date, r.end_date))
         self.updated += 1
         self.changes.append({"id": current.id, "lock_version": current.lock_version, **changes})
+        fields = changed(
+            (column, getattr(current, column), getattr(r, column))
+            for column in ("end_date", "country", "funding", "status")
+            if column in changes
+        )
+        self.row_changes.append(RowChange(r.line, False, self._subject(r), fields))
 
     def write(self) -> None:
         """Insert the new stays and update the changed ones."""

@@ -186,6 +186,11 @@ def wait_for_jobs() -> None:
         _queue.join()
 
 
+def forget_pending() -> None:
+    """Drop the in-process jobs queued in this app context (something else will run them)."""
+    g.pop(_PENDING, None)
+
+
 def run_pending() -> None:
     """Run the in-process jobs queued in this app context so far (a command's, at its end)."""
     jobs = g.pop(_PENDING, None)

@@ -23,9 +23,11 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-BUSY_TIMEOUT_MS = 5000
+# Under gunicorn's 30 s worker timeout, with room: a writer waits this long for its turn.
+BUSY_TIMEOUT_MS = 15_000
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_WRITING: ContextVar[bool] = ContextVar("tracker_sqlite_writing", default=False)
+# True inside writing(), False inside reading(), None: the request's method decides.
+_WRITING: ContextVar[bool | None] = ContextVar("tracker_sqlite_writing", default=None)
 
 
 @contextmanager
@@ -40,7 +42,7 @@ def writing() -> Iterator[None]:
 
 @contextmanager
 def reading() -> Iterator[None]:
-    """Undo ``writing()`` for a long stretch that only reads (a report being rendered)."""
+    """Read without the write lock, even in a writing request (hashing a password, a report)."""
     token = _WRITING.set(False)
     try:
         yield
@@ -70,8 +72,9 @@ def commands_write(command: click.Command) -> None:
 
 def wants_write_lock() -> bool:
     """Return whether a transaction begun now should take the write lock at once."""
-    if _WRITING.get():
-        return True
+    intent = _WRITING.get()
+    if intent is not None:
+        return intent
     return has_request_context() and request.method not in SAFE_METHODS
 
 

@@ -19,8 +19,9 @@ from locust import HttpUser, task
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 CANDIDATES = int(os.environ.get("LOAD_CANDIDATES", "1000"))
 SUPERVISORS = int(os.environ.get("LOAD_SUPERVISORS", "200"))
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-LOCK = re.compile(r'name="lock_version" type="hidden" value="(\d+)"')
+# Both orders of the attributes: WTForms writes name first, the page's own buttons type.
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+LOCK = re.compile(r'name="lock_version"[^>]*value="(\d+)"')
 PLAN_LINK = re.compile(r'href="/plans/(\d+)"')
 REVIEW_LINK = re.compile(r'href="/review/plans/(\d+)"')
 EXPECTED = {409, 422}
@@ -43,9 +44,11 @@ class TrackerUser(HttpUser):
         )
 
     def post_form(self, url: str, page: str, data: dict, name: str) -> None:
-        """Post a form of ``page`` with its CSRF token (and lock version when it has one)."""
+        """Post the form of ``page`` that posts to ``url``, with its CSRF token and lock."""
+        start = page.find(f'action="{url}"')
+        form = page[start:] if start >= 0 else page
         fields = {"csrf_token": _token(page), **data}
-        lock = LOCK.search(page)
+        lock = LOCK.search(form)
         if lock and "lock_version" not in data:
             fields["lock_version"] = lock.group(1)
         with self.client.post(url, data=fields, name=name, catch_response=True) as response:
@@ -80,8 +83,8 @@ class Candidate(TrackerUser):
         eid = random.choice(self.plans)
         with self.client.get(f"/plans/{eid}/edit", name="/plans/<id>/edit",
                              catch_response=True) as edit:  # fmt: skip
-            if edit.status_code in (403, 409):
-                edit.success()  # a plan in this state is not edited: told so, not an error
+            if edit.status_code in (403, 404, 409):
+                edit.success()  # no plan yet, or not editable in its state: told so
         if edit.status_code != 200:
             return
         self.post_form(f"/plans/{eid}/edit", edit.text,

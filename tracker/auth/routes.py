@@ -25,6 +25,7 @@ from tracker.models.base import utcnow
 from tracker.models.user import MIN_PASSWORD_LENGTH, password_matches
 from tracker.services import accounts, identities, login_links
 from tracker.services.audit import record
+from tracker.sqlite import reading
 from tracker.web import PROVIDER_ID_TOKEN, begin_session, end_session
 
 # The set-password token waits here between the link's first GET and the form's POST.
@@ -74,9 +75,12 @@ def login():
     form = LoginForm()
     if local and form.validate_on_submit():
         email = form.email.data  # the form keeps the address in its stored form
-        user = accounts.get_user_by_email(email)
         method = current_app.config["PASSWORD_HASH_METHOD"]
-        if not password_matches(user, form.password.data, method):
+        # Hashing takes a while: on SQLite, not while holding the write lock.
+        with reading():
+            user = accounts.get_user_by_email(email)
+            matches = password_matches(user, form.password.data, method)
+        if not matches:
             record("login_failed", user, email=email)
             db.session.commit()
             flash(_("Wrong e-mail or password."), "error")

@@ -121,7 +121,6 @@ def cluster(app, redis_url, tmp_path) -> Iterator[dict]:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
-            db.engine.dispose()
 
 
 def test_sessions_rate_limit_and_jobs_are_shared(cluster, make_user):

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, literal, o
 from tracker.domain.dates import add_days
 from tracker.extensions import db
 from tracker.models import Activity, AuditEntry, Enrolment, Plan, ReportJob, Stay, User
+from tracker.models.base import as_utc
 
 # The records an entry can be about (``object_type``: the model's class name, lower case).
 RECORD_TYPES = (
@@ -154,10 +155,7 @@ def get_actions() -> list[str]:
 
 def utc_time(value: datetime) -> str:
     """Return an entry's time in UTC, to the second: "2026-11-30 09:00:00"."""
-    # PostgreSQL hands times back in its session's time zone, SQLite without one (UTC).
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M:%S")
+    return as_utc(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def entry_detail(detail: Any) -> str:

@@ -9,7 +9,7 @@ LOGIN_LINK_MINUTES, and only for an active administrator.
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from tracker.extensions import db
 from tracker.mail import link
 from tracker.models import User
-from tracker.models.base import utcnow
+from tracker.models.base import as_utc, utcnow
 from tracker.services.audit import record
 
 LINK_SALT = "tracker.login-link"
@@ -33,9 +33,7 @@ def _utc_text(moment: datetime | None) -> str:
     """Write a stored time the same way whether the database gave it with a zone or not."""
     if moment is None:
         return ""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.isoformat()
+    return as_utc(moment).replace(tzinfo=None).isoformat()
 
 
 def _fingerprint(user: User) -> str:

@@ -14,7 +14,7 @@ import logging
 import secrets
 import smtplib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -27,7 +27,7 @@ from tracker.domain.vocabulary import MailStatus
 from tracker.extensions import db
 from tracker.mail import send_mail
 from tracker.models import OutboxMessage, User
-from tracker.models.base import utcnow
+from tracker.models.base import as_utc, utcnow
 from tracker.services.audit import record
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def _deliver(message: OutboxMessage, done: Delivery) -> None:
             if not transient
             else next_attempt(
                 attempts=message.attempts,
-                queued_at=_aware(message.queued_at),
+                queued_at=as_utc(message.queued_at),
                 now=now,
                 give_up_after=timedelta(hours=current_app.config["MAIL_GIVE_UP_HOURS"]),
             )
@@ -161,11 +161,6 @@ def _smtp_code(error: Exception) -> int | None:
 def _describe(error: Exception, code: int | None) -> str:
     text = f"{type(error).__name__}: {error}"
     return (f"{code} {text}" if code else text)[:2000]
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands timezone-aware columns back naive; they were written in UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def get_counts() -> dict[str, int]:

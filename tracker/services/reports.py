@@ -92,8 +92,7 @@ def run_summary_job(job_id: int) -> None:
                 generated_by=requester.name,
                 progress=progress,
             )
-    except Exception as error:
-        db.session.rollback()
+    except Exception as error:  # _finish rolls the failed rendering's session back
         log.exception("The summary PDF of job %s failed", job_id)
         _finish(job_id, status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
         return

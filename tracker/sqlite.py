@@ -14,7 +14,7 @@ a transaction, as the driver does by default, and a later write opens its own
 import functools
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -31,23 +31,22 @@ _WRITING: ContextVar[bool | None] = ContextVar("tracker_sqlite_writing", default
 
 
 @contextmanager
-def writing() -> Iterator[None]:
+def _intent(write: bool) -> Iterator[None]:
+    token = _WRITING.set(write)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
+def writing() -> AbstractContextManager[None]:
     """Make the SQLite transactions begun inside take the write lock up front."""
-    token = _WRITING.set(True)
-    try:
-        yield
-    finally:
-        _WRITING.reset(token)
+    return _intent(True)
 
 
-@contextmanager
-def reading() -> Iterator[None]:
+def reading() -> AbstractContextManager[None]:
     """Read without the write lock, even in a writing request (hashing a password, a report)."""
-    token = _WRITING.set(False)
-    try:
-        yield
-    finally:
-        _WRITING.reset(token)
+    return _intent(False)
 
 
 def writes(func: Callable[..., Any]) -> Callable[..., Any]:

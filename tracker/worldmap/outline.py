@@ -58,8 +58,17 @@ class Frame:
 
     def place(self, lon: float, lat: float) -> Point:
         """Return a point's position in the SVG."""
-        x, y = self.project(lon, lat)
-        return self.left + (x - self.west) * self.scale, self.top + (self.north - y) * self.scale
+        return self.place_all([(lon, lat)])[0]
+
+    def place_all(self, points: list[Point]) -> list[Point]:
+        """Return the positions of many points in the SVG (the loop is the hot path)."""
+        project, west, north, scale = self.project, self.west, self.north, self.scale
+        left, top = self.left, self.top
+        placed = []
+        for lon, lat in points:
+            x, y = project(lon, lat)
+            placed.append((left + (x - west) * scale, top + (north - y) * scale))
+        return placed
 
     def contains(self, point: Point) -> bool:
         """Return whether a position in the SVG lies in the frame."""
@@ -163,7 +172,7 @@ def shapes(view: str) -> dict[str, Shape]:
 
     def place(index: int) -> list[Point]:
         if index not in placed:
-            placed[index] = [frame.place(lon, lat) for lon, lat in arcs[index]]
+            placed[index] = frame.place_all(arcs[index])
         return placed[index]
 
     found = {}
@@ -177,7 +186,7 @@ def shapes(view: str) -> dict[str, Shape]:
                     continue
                 if any(crossing[i] for i in used):
                     pieces = [
-                        [frame.place(lon, lat) for lon, lat in piece]
+                        frame.place_all(piece)
                         for piece in _split_at_antimeridian(_ring(arcs, ring))
                     ]
                 else:

@@ -27,8 +27,8 @@ from tracker.domain.countries import country_name, is_country
 from tracker.worldmap import outline
 from tracker.worldmap.outline import WIDTH, Frame
 
-FONT_SIZE = 17
-LINE = 30  # from one legend line to the next
+FONT_SIZE = 20  # 12 px when the map is 600 px wide, 8.5 pt at 150 mm in a PDF
+LINE = 34  # from one legend line to the next
 LEGEND_X = outline.EUROPE_WIDTH + 36
 
 # Each coloured class has ≥ 3:1 contrast against the sea (white) and NO_STAYS_FILL (3.8,
@@ -162,7 +162,7 @@ def world_map(
         _view("europe", shown, classes, names, f"url(#{hatch_id})", markers["europe"]),
         f'<rect x="{_n(europe.left)}" y="{_n(europe.top)}" width="{_n(europe.width)}" '
         f'height="{_n(europe.height)}" fill="none" stroke="{FRAME_LINE}" stroke-width="1"/>',
-        f'<text x="{_n(europe.left + 10)}" y="{_n(europe.top + 24)}" fill="{TEXT}" '
+        f'<text x="{_n(europe.left + 10)}" y="{_n(europe.top + 26)}" fill="{TEXT}" '
         f'font-weight="bold">{escape(text.europe)}</text>',
         _legend(text, classes, names, f"url(#{hatch_id})", europe.top, markers, unmapped),
     ]
@@ -276,7 +276,7 @@ def _legend(
     unmapped: Mapping[str, int],
 ) -> str:
     x = LEGEND_X
-    y = top + 24
+    y = top + 26
     items = [
         f'<text x="{x}" y="{_n(y)}" fill="{TEXT}" font-weight="bold">{escape(text.legend)}</text>'
     ]
@@ -287,16 +287,16 @@ def _legend(
     for fill, stroke, label in entries:
         y += LINE
         items.append(
-            f'<rect x="{x}" y="{_n(y - 14)}" width="28" height="18" fill="{fill}" '
+            f'<rect class="swatch" x="{x}" y="{_n(y - 16)}" width="32" height="21" fill="{fill}" '
             f'stroke="{stroke}" stroke-width="1"/>'
-            f'<text x="{x + 38}" y="{_n(y)}" fill="{TEXT}">{escape(label)}</text>'
+            f'<text x="{x + 44}" y="{_n(y)}" fill="{TEXT}">{escape(label)}</text>'
         )
     if any(markers.values()):
         y += LINE
         items.append(
-            f'<circle cx="{x + 14}" cy="{_n(y - 5)}" r="{MARKER_RADIUS}" fill="{SEA}" '
+            f'<circle cx="{x + 16}" cy="{_n(y - 6)}" r="{MARKER_RADIUS}" fill="{SEA}" '
             f'stroke="{OUTLINE}" stroke-width="1.2"/>'
-            f'<text x="{x + 38}" y="{_n(y)}" fill="{TEXT}">{escape(text.small)}</text>'
+            f'<text x="{x + 44}" y="{_n(y)}" fill="{TEXT}">{escape(text.small)}</text>'
         )
     if unmapped:
         listed = ", ".join(

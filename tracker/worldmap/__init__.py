@@ -20,6 +20,7 @@ A country too small to see in a view is also marked with a circle when it has st
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -32,8 +33,8 @@ LINE = 34  # from one legend line to the next
 LEGEND_X = outline.EUROPE_WIDTH + 36
 
 # Each coloured class has ≥ 3:1 contrast against the sea (white) and NO_STAYS_FILL (3.8,
-# 5.7, 8.7 and 14:1 against white), and they darken in order, so the order survives
-# printing in grey and every kind of colour blindness.
+# 5.7, 8.7 and 14:1 against white). One hue, darker class by class: the order reads
+# without telling hues apart, and in a grey print.
 CLASS_FILLS = ("#4a86c5", "#2c6aa6", "#1f4e79", "#0d2c54")
 NO_STAYS_FILL = "#e6e6e6"
 BORDER = "#ffffff"
@@ -158,7 +159,7 @@ def world_map(
         f"</pattern></defs>",
         f'<rect x="0" y="0" width="{WIDTH}" height="{_n(height)}" fill="{SEA}"/>',
         _view("world", shown, classes, names, f"url(#{hatch_id})", markers["world"]),
-        _europe_edge(world),
+        _europe_edge(),
         _view("europe", shown, classes, names, f"url(#{hatch_id})", markers["europe"]),
         f'<rect x="{_n(europe.left)}" y="{_n(europe.top)}" width="{_n(europe.width)}" '
         f'height="{_n(europe.height)}" fill="none" stroke="{FRAME_LINE}" stroke-width="1"/>',
@@ -259,9 +260,11 @@ def _view(
     )
 
 
-def _europe_edge(world: Frame) -> str:
+@lru_cache(maxsize=1)
+def _europe_edge() -> str:
     """Return the outline, on the world view, of what the Europe view shows."""
-    points = [world.place(lon, lat) for lon, lat in outline.europe_edge()]
+    world = outline.world_frame()
+    points = world.place_all(outline.europe_edge())
     d = "M" + "L".join(f"{_n(x)} {_n(y)}" for x, y in points) + "Z"
     return f'<path d="{d}" fill="none" stroke="{OUTLINE}" stroke-width="1" stroke-dasharray="4 3"/>'
 

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,7 @@ def europe_edge() -> list[tuple[float, float]]:
     steps = 16
     corners = [(west, north), (east, north), (east, south), (west, south), (west, north)]
     edge = []
-    for (x1, y1), (x2, y2) in zip(corners, corners[1:], strict=False):
+    for (x1, y1), (x2, y2) in pairwise(corners):
         for i in range(steps):
             edge.append(
                 lambert_azimuthal_inverse(
@@ -135,13 +136,9 @@ def outline() -> dict[str, Any]:
         return json.load(data)
 
 
+@lru_cache(maxsize=1)
 def codes() -> frozenset[str]:
     """Return the code of every country the outline draws."""
-    return _codes()
-
-
-@lru_cache(maxsize=1)
-def _codes() -> frozenset[str]:
     return frozenset(outline()["points"])
 
 
@@ -241,7 +238,7 @@ def _overlap(a: Box, b: Box) -> bool:
 
 
 def _crosses_antimeridian(arc: list[Point]) -> bool:
-    return any(abs(a[0] - b[0]) > 180 for a, b in zip(arc, arc[1:], strict=False))
+    return any(abs(a[0] - b[0]) > 180 for a, b in pairwise(arc))
 
 
 def _ring(arcs: Any, ring: list[int]) -> list[Point]:

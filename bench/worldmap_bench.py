@@ -15,12 +15,13 @@ outline and projecting both views, as the first page of an app server does:
 Target (issue 15): drawing a map within 20 ms.
 
 Results (2 vCPUs shared with other test runs, load average 2.6-4.4, so pessimistic;
-three runs of 60 countries, one of 150):
+five runs of 60 countries with stays, two of 150):
 
-    first map in a process      97-210 ms   (60 countries), 253 ms (150)
-    each following map          median 0.9-1.6 ms, slowest 4.8-10.1 ms; 6.5 / 11.6 ms (150)
+    first map in a process      97-233 ms (60 countries), 184-253 ms (150)
+    each following map          median 0.9-1.6 ms, slowest 4.8-10.1 ms (60);
+                                median 2.3-6.5 ms, slowest 10.4-11.6 ms (150)
     SVG                         78 kB (60 countries), 90 kB (150)
-    PDF page with / without     0.47-1.2 s / 26-77 ms
+    PDF page with / without     0.47-1.9 s / 26-93 ms
 
 Drawing is far inside the budget once the outline is projected; the first map of a
 process pays about 0.1 s for reading and projecting it (about 8,000 points). In a PDF

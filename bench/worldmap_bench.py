@@ -15,7 +15,7 @@ outline and projecting both views, as the first page of an app server does:
 Target (issue 15): drawing a map within 20 ms.
 
 Results (2 vCPUs shared with other test runs, load average 2.6-4.4, so pessimistic;
-five runs of 60 countries with stays, two of 150):
+six runs of 60 countries with stays, two of 150):
 
     first map in a process      97-233 ms (60 countries), 184-253 ms (150)
     each following map          median 0.9-1.6 ms, slowest 4.8-10.1 ms (60);

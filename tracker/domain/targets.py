@@ -46,6 +46,7 @@ class TargetSettings:
     phd_target_percent: int = 40
     postdoc_target_percent: int = 30
     plan_due_days: int = 30
+    activity_target_percent: int = 100
 
     @classmethod
     def from_mapping(cls, config: Any) -> "TargetSettings":
@@ -56,6 +57,7 @@ class TargetSettings:
             phd_target_percent=int(config["PHD_TARGET_PERCENT"]),
             postdoc_target_percent=int(config["POSTDOC_TARGET_PERCENT"]),
             plan_due_days=int(config["PLAN_DUE_DAYS"]),
+            activity_target_percent=int(config["ACTIVITY_TARGET_PERCENT"]),
         )
 
     @property
@@ -71,6 +73,7 @@ class TargetSettings:
             "phd_target_percent": self.phd_target_percent,
             "postdoc_target_percent": self.postdoc_target_percent,
             "plan_due_days": self.plan_due_days,
+            "activity_target_percent": self.activity_target_percent,
         }
 
 

@@ -303,7 +303,10 @@ def test_statistics_csv(org, login, client):
     login(org["admin"])
     rows = _csv(client.get("/coordinator/statistics.csv", query_string={"as_of": AS_OF}))
     document = data.expected_document()
-    assert len(rows) == sum(
+    # The rows of the four populations come first, as they always were, measure cells empty.
+    populations = [r for r in rows if not r["measure"]]
+    assert rows[: len(populations)] == populations
+    assert len(populations) == sum(
         len(groups) for section in ("phd", "postdoc") for groups in document[section].values()
     )
     first = rows[0]
@@ -314,6 +317,51 @@ def test_statistics_csv(org, login, client):
         "1",
         "1.0",
     )
+    assert (first["measure"], first["count"], first["share"]) == ("", "", "")
+    assert list(rows[0])[-3:] == ["measure", "count", "share"]
+
+    def row(grouping, measure, year=""):
+        (found,) = [
+            r
+            for r in rows
+            if (r["grouping"], r["measure"], r["year"]) == (grouping, measure, str(year))
+        ]
+        return found
+
+    cohort = row("activities.by_admission_year", "any.done", 2021)
+    assert (cohort["population"], cohort["n"], cohort["count"], cohort["share"]) == (
+        "phd", "8", "2", "0.25"
+    )  # fmt: skip
+    assert (cohort["target_percent"], cohort["needed"], cohort["achieved"]) == ("100", "6", "")
+    retyped = row("activities.by_admission_year", "conference.planned_or_done", 2021)
+    assert (retyped["count"], retyped["share"]) == ("3", "0.375")
+    postdocs = row("activities.by_start_year", "any.planned_or_done", 2024)
+    assert (postdocs["population"], postdocs["count"], postdocs["target_percent"]) == (
+        "postdoc", "2", ""
+    )  # fmt: skip
+    per_cohort = 2 * (1 + 6)  # planned-or-done and done, for "any" and each type
+    assert len([r for r in rows if r["grouping"].startswith("activities.")]) == 7 * per_cohort
+    grant = row("funding.by_completion_year", "overseas_research_grant", 2025)
+    assert (grant["n"], grant["count"], grant["share"]) == ("3", "1", "0.3333")
+    assert len([r for r in rows if r["grouping"] == "funding.by_completion_year"]) == 3 * 7
+    ahead = row("funding.planned_stays", "without_funding")
+    assert (ahead["n"], ahead["count"], ahead["share"]) == ("3", "2", "")
+    countries = [r for r in rows if r["grouping"] == "destinations.by_country"]
+    assert [(r["measure"], r["count"]) for r in countries] == [
+        ("DE", "6"), ("FR", "1"), ("JP", "1"), ("US", "1")
+    ]  # fmt: skip
+    hosts = [r for r in rows if r["grouping"] == "destinations.by_host"]
+    assert (hosts[0]["measure"], hosts[0]["count"], hosts[0]["n"]) == ("TU München", "4", "9")
+
+
+def test_statistics_csv_quotes_a_host_a_spreadsheet_would_run(org, login, client):
+    b = data.Builder(data.programme())
+    b.person("H1", data.PHD, date(2024, 1, 1))
+    b.stay("H1", date(2025, 1, 1), date(2025, 3, 1), data.DONE, host="=HYPERLINK(1)")
+    db.session.commit()
+    login(org["admin"])
+    rows = _csv(client.get("/coordinator/statistics.csv", query_string={"as_of": AS_OF}))
+    assert "'=HYPERLINK(1)" in [r["measure"] for r in rows]
 
 
 @pytest.fixture()

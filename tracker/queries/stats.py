@@ -273,23 +273,111 @@ SECTIONS = (
 )
 
 
+# The CSV's last columns, for the figures of activities, funding and destinations (DESIGN §5).
+CSV_MEASURE_KEYS = ("measure", "count", "share")
+
+
 def statistics_csv_rows(document: dict[str, Any]) -> list[list[Any]]:
-    """Return the document as CSV rows: a header, then one row per population and year."""
-    header = ["as_of", "faculty", "programme", "population", "grouping", *targets.GROUP_KEYS]
+    """Return the document as CSV rows: a header, one row per population and year, then
+    one row per figure of ``activities``, ``funding`` and ``destinations`` (DESIGN §5)."""
+    header = [
+        "as_of",
+        "faculty",
+        "programme",
+        "population",
+        "grouping",
+        *targets.GROUP_KEYS,
+        *CSV_MEASURE_KEYS,
+    ]
     rows: list[list[Any]] = [header]
     filters = document["filters"]
+    scope = [document["as_of"], filters["faculty"] or "", filters["programme"] or ""]
     for section in SECTIONS:
         for group in document[section.kind.value][section.key]:
             rows.append(
                 [
-                    document["as_of"],
-                    filters["faculty"] or "",
-                    filters["programme"] or "",
+                    *scope,
                     section.kind.value,
                     section.key,
                     *(group[key] for key in targets.GROUP_KEYS),
+                    *("" for _key in CSV_MEASURE_KEYS),
                 ]
             )
+    rows.extend([*scope, *row] for row in _measure_rows(document))
+    return rows
+
+
+def _measure_row(population: str, grouping: str, **values: Any) -> list[Any]:
+    """Return the cells after the scope: population, grouping, the group columns, the measure."""
+    keys = (*targets.GROUP_KEYS, *CSV_MEASURE_KEYS)
+    return [population, grouping, *(values.get(key, "") for key in keys)]
+
+
+def _measure_rows(document: dict[str, Any]) -> list[list[Any]]:
+    rows = []
+    for population in activities.ACTIVITY_POPULATIONS:
+        grouping = f"activities.{population.key}"
+        for group in document["activities"][population.section][population.key]:
+            measures = [("any", group["any"]), *group["by_type"].items()]
+            for name, figures in measures:
+                for measure in ("planned_or_done", "done"):
+                    rows.append(
+                        _measure_row(
+                            population.section,
+                            grouping,
+                            year=group["year"],
+                            n=group["n"],
+                            target_percent=group["target_percent"],
+                            needed=group["needed"],
+                            measure=f"{name}.{measure}",
+                            count=figures[measure],
+                            share=figures[f"{measure}_rate"],
+                        )
+                    )
+    funding = document["funding"]
+    for year in funding["by_completion_year"]:
+        for source, figures in year["by_source"].items():
+            rows.append(
+                _measure_row(
+                    "",
+                    "funding.by_completion_year",
+                    year=year["year"],
+                    n=year["stays"],
+                    measure=source,
+                    count=figures["stays"],
+                    share=figures["share"],
+                )
+            )
+    rows.append(
+        _measure_row(
+            "",
+            "funding.planned_stays",
+            n=funding["planned_stays"],
+            measure="without_funding",
+            count=funding["planned_stays_without_funding"],
+        )
+    )
+    destinations = document["destinations"]
+    for country in destinations["by_country"]:
+        rows.append(
+            _measure_row(
+                "",
+                "destinations.by_country",
+                n=destinations["stays"],
+                measure=country["country"],
+                count=country["stays"],
+            )
+        )
+    for host in destinations["by_host"]:
+        rows.append(
+            _measure_row(
+                "",
+                "destinations.by_host",
+                n=destinations["stays"],
+                measure=host["host_institution"],
+                count=host["stays"],
+            )
+        )
     return rows
 
 

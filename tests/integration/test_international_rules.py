@@ -313,3 +313,29 @@ def test_an_activity_on_the_as_of_date_and_the_day_after(app):
     before = conference(data.AS_OF - timedelta(days=1))
     assert (before["planned_or_done"], before["done"]) == (0, 0)
     assert db.session.scalar(select(Activity.status)) == ActivityStatus.DONE
+
+
+def test_the_lists_hold_exactly_whom_the_document_counts(app, make_user):
+    """No activity yet: n − any.done per cohort; unfunded stays: the stays ahead without funding."""
+    from tracker.queries.candidates import ListQuery, get_all
+
+    generate(seed=17)
+    admin = make_user("admin@example.org", admin=True)
+    settings = TargetSettings()
+    everyone = {e.id: e for e in _everyone()}
+    for filters in _scopes():
+        for as_of in AS_OF_DAYS:
+            document = build_statistics(as_of, filters, settings)
+            cohorts = [
+                g for section in document["activities"].values()
+                for groups_ in section.values() for g in groups_
+            ]  # fmt: skip
+            listed = get_all(admin, ListQuery("no-activity", as_of, filters), settings)
+            assert len(listed) == sum(g["n"] - g["any"]["done"] for g in cohorts)
+            for row in listed:
+                found = person_activities(everyone[row.enrolment_id].activities, as_of)
+                assert not found.done and row.activities_planned == found.planned
+            stays = get_all(admin, ListQuery("unfunded-stays", as_of, filters), settings)
+            assert len(stays) == document["funding"]["planned_stays_without_funding"]
+            assert len({row.stay_id for row in stays}) == len(stays)
+            assert all(is_unfunded(row.funding) for row in stays)

@@ -10,16 +10,24 @@ the counts into the document's sections (the host names through its normaliser).
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, String, and_, func, literal, null, select, union_all
 
-from tracker.domain.abroad import FundingYear, HostCount, destinations_section, funding_section
+from tracker.domain.abroad import (
+    FundingYear,
+    HostCount,
+    destinations_section,
+    funding_section,
+    is_unfunded,
+)
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, Stay
-from tracker.queries.sql import flag, year_of
+from tracker.queries.sql import year_of
 from tracker.queries.stay_rules import StayRules
 
 if TYPE_CHECKING:
     from tracker.queries.stats import EnrolmentFacts
+
+DONE, AHEAD = "done", "ahead"  # the two parts of the statement of sections()
 
 
 def planned_stay(facts: "EnrolmentFacts", rules: StayRules) -> ColumnElement[bool]:
@@ -40,47 +48,59 @@ def _stays(in_scope: ColumnElement[bool], *columns: Any) -> Select[Any]:
     )
 
 
-def funding(
+def sections(
     facts: "EnrolmentFacts", rules: StayRules, in_scope: ColumnElement[bool]
 ) -> dict[str, Any]:
-    """Return the ``funding`` section: qualifying stays by year and source, stays ahead."""
+    """Return the ``funding`` and ``destinations`` sections, from one statement.
+
+    The qualifying stays grouped by year, funding source, host and country, and the
+    stays ahead grouped by funding source (a UNION ALL of the two).
+    """
+    country = func.upper(Stay.country)
     year = year_of(Stay.end_date)
-    rows = db.session.execute(
-        _stays(in_scope, year.label("year"), Stay.funding, func.count().label("stays"))
-        .where(rules.qualifying)
-        .group_by(year, Stay.funding)
-    )
-    by_year: dict[int, Counter[str]] = defaultdict(Counter)
-    for row in rows:
-        by_year[int(row.year)][str(row.funding)] += int(row.stays)
-    planned, unfunded = db.session.execute(
+    done = (
         _stays(
             in_scope,
-            func.count().label("planned"),
-            func.coalesce(func.sum(flag(rules.unfunded)), 0).label("unfunded"),
+            literal(DONE, String).label("part"),
+            year.label("year"),
+            Stay.funding.label("funding"),
+            Stay.host_institution.label("host"),
+            country.label("country"),
+            func.count().label("stays"),
+        )
+        .where(rules.qualifying)
+        .group_by(year, Stay.funding, Stay.host_institution, country)
+    )
+    ahead = (
+        _stays(
+            in_scope,
+            literal(AHEAD, String).label("part"),
+            null().label("year"),
+            Stay.funding.label("funding"),
+            null().label("host"),
+            null().label("country"),
+            func.count().label("stays"),
         )
         .outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
         .where(planned_stay(facts, rules))
-    ).one()
-    return funding_section(
-        [FundingYear(year, counts) for year, counts in by_year.items()],
-        int(planned),
-        int(unfunded),
+        .group_by(Stay.funding)
     )
-
-
-def destinations(rules: StayRules, in_scope: ColumnElement[bool]) -> dict[str, Any]:
-    """Return the ``destinations`` section: qualifying stays by country and by host."""
-    country = func.upper(Stay.country)
-    host = Stay.host_institution
-    rows = db.session.execute(
-        _stays(in_scope, host, country.label("country"), func.count().label("stays"))
-        .where(rules.qualifying)
-        .group_by(host, country)
-    ).all()
+    by_year: dict[int, Counter[str]] = defaultdict(Counter)
     by_country: Counter[str] = Counter()
-    for row in rows:
-        by_country[row.country] += int(row.stays)
-    return destinations_section(
-        by_country, [HostCount(row.host_institution, row.country, int(row.stays)) for row in rows]
-    )
+    hosts: list[HostCount] = []
+    planned = unfunded = 0
+    for row in db.session.execute(union_all(done, ahead)):
+        stays = int(row.stays)
+        if row.part == AHEAD:
+            planned += stays
+            unfunded += stays if is_unfunded(row.funding) else 0
+            continue
+        by_year[int(row.year)][str(row.funding)] += stays
+        by_country[row.country] += stays
+        hosts.append(HostCount(row.host, row.country, stays))
+    return {
+        "funding": funding_section(
+            [FundingYear(y, counts) for y, counts in by_year.items()], planned, unfunded
+        ),
+        "destinations": destinations_section(by_country, hosts),
+    }

@@ -229,11 +229,9 @@ def count_international(as_of: date, settings: TargetSettings, filters: Filters)
     facts = EnrolmentFacts(as_of, settings, with_counts=False)
     rules = StayRules(as_of, settings.counting_rules)
     counted = activities.count_groups(facts, in_scope, not filters.is_institution)
-    return {
-        "activities": activities.section(counted, settings),
-        "funding": abroad.funding(facts, rules, in_scope),
-        "destinations": abroad.destinations(rules, in_scope),
-    }
+    return {"activities": activities.section(counted, settings)} | abroad.sections(
+        facts, rules, in_scope
+    )
 
 
 def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) -> dict[str, Any]:

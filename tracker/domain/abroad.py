@@ -93,8 +93,11 @@ def destinations_section(
     """Return ``destinations``: all stays, every country, and the first ``limit`` hosts."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     countries: dict[str, set[str]] = defaultdict(set)
+    keys: dict[str, str] = {}  # a spelling's key, worked out once
     for host in hosts:
-        key = host_key(host.name)
+        key = keys.get(host.name)
+        if key is None:
+            key = keys[host.name] = host_key(host.name)
         spellings[key][host.name] += host.stays
         countries[key].add(host.country.upper())
     stays = {key: sum(found.values()) for key, found in spellings.items()}

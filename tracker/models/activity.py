@@ -3,7 +3,7 @@
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.dates import EARLIEST, LATEST
@@ -51,6 +51,8 @@ class Activity(TimestampMixin, Base):
             f" AND done_on <= '{LATEST.isoformat()}')",
             name="done_on_in_range",
         ),
+        # Covers every column the activity statistics read, for an index-only scan (0012).
+        Index("ix_activity_counting", "enrolment_id", "status", "done_on", "type", "approved_type"),
     )
     __mapper_args__ = {"version_id_col": lock_version}
 

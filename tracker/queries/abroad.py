@@ -10,7 +10,7 @@ the counts into the document's sections (the host names through its normaliser).
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, func, literal, null, select, union_all
+from sqlalchemy import ColumnElement, String, and_, func, literal, null, select, union_all
 
 from tracker.domain.abroad import (
     FundingYear,
@@ -22,12 +22,14 @@ from tracker.domain.abroad import (
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, Stay
 from tracker.queries.sql import year_of
-from tracker.queries.stay_rules import StayRules
+from tracker.queries.stay_rules import StayRules, stays_of
 
 if TYPE_CHECKING:
     from tracker.queries.stats import EnrolmentFacts
 
-DONE, AHEAD = "done", "ahead"  # the two parts of the statement of sections()
+
+# The three parts of the statement of sections().
+FUNDING, HOSTS, AHEAD = "funding", "hosts", "ahead"
 
 
 def planned_stay(facts: "EnrolmentFacts", rules: StayRules) -> ColumnElement[bool]:
@@ -38,42 +40,46 @@ def planned_stay(facts: "EnrolmentFacts", rules: StayRules) -> ColumnElement[boo
     return and_(facts.active, facts.approved, rules.ahead)
 
 
-def _stays(in_scope: ColumnElement[bool], *columns: Any) -> Select[Any]:
-    """Return a select of these columns over the stays of the enrolments in scope."""
-    return (
-        select(*columns)
-        .select_from(Stay)
-        .join(Enrolment, Enrolment.id == Stay.enrolment_id)
-        .where(in_scope)
-    )
-
-
 def sections(
-    facts: "EnrolmentFacts", rules: StayRules, in_scope: ColumnElement[bool]
+    facts: "EnrolmentFacts",
+    rules: StayRules,
+    in_scope: ColumnElement[bool],
+    narrowed: bool,
 ) -> dict[str, Any]:
     """Return the ``funding`` and ``destinations`` sections, from one statement.
 
-    The qualifying stays grouped by year, funding source, host and country, and the
-    stays ahead grouped by funding source (a UNION ALL of the two).
+    The qualifying stays of the scope are read once (a CTE) and grouped twice: by year
+    and funding source, and by host and country; the stays ahead, whose rule needs the
+    enrolment and its plan, are grouped by funding source. ``narrowed`` says whether the
+    scope leaves anyone out (if not, the stays are not joined to their enrolments).
     """
-    country = func.upper(Stay.country)
-    year = year_of(Stay.end_date)
-    done = (
-        _stays(
-            in_scope,
-            literal(DONE, String).label("part"),
-            year.label("year"),
-            Stay.funding.label("funding"),
-            Stay.host_institution.label("host"),
-            country.label("country"),
-            func.count().label("stays"),
-        )
-        .where(rules.qualifying)
-        .group_by(year, Stay.funding, Stay.host_institution, country)
-    )
+    done = select(
+        year_of(Stay.end_date).label("year"),
+        Stay.funding.label("funding"),
+        Stay.host_institution.label("host"),
+        func.upper(Stay.country).label("country"),
+    ).where(rules.qualifying)
+    if narrowed:
+        done = done.where(stays_of(in_scope))
+    qualifying = done.cte("qualifying")
+    by_funding = select(
+        literal(FUNDING, String).label("part"),
+        qualifying.c.year,
+        qualifying.c.funding,
+        null().label("host"),
+        null().label("country"),
+        func.count().label("stays"),
+    ).group_by(qualifying.c.year, qualifying.c.funding)
+    by_host = select(
+        literal(HOSTS, String).label("part"),
+        null().label("year"),
+        null().label("funding"),
+        qualifying.c.host,
+        qualifying.c.country,
+        func.count().label("stays"),
+    ).group_by(qualifying.c.host, qualifying.c.country)
     ahead = (
-        _stays(
-            in_scope,
+        select(
             literal(AHEAD, String).label("part"),
             null().label("year"),
             Stay.funding.label("funding"),
@@ -81,23 +87,26 @@ def sections(
             null().label("country"),
             func.count().label("stays"),
         )
+        .select_from(Stay)
+        .join(Enrolment, Enrolment.id == Stay.enrolment_id)
         .outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
-        .where(planned_stay(facts, rules))
+        .where(in_scope, planned_stay(facts, rules))
         .group_by(Stay.funding)
     )
     by_year: dict[int, Counter[str]] = defaultdict(Counter)
     by_country: Counter[str] = Counter()
     hosts: list[HostCount] = []
     planned = unfunded = 0
-    for row in db.session.execute(union_all(done, ahead)):
+    for row in db.session.execute(union_all(by_funding, by_host, ahead)):
         stays = int(row.stays)
-        if row.part == AHEAD:
+        if row.part == FUNDING:
+            by_year[int(row.year)][str(row.funding)] += stays
+        elif row.part == HOSTS:
+            by_country[row.country] += stays
+            hosts.append(HostCount(row.host, row.country, stays))
+        else:
             planned += stays
             unfunded += stays if is_unfunded(row.funding) else 0
-            continue
-        by_year[int(row.year)][str(row.funding)] += stays
-        by_country[row.country] += stays
-        hosts.append(HostCount(row.host, row.country, stays))
     return {
         "funding": funding_section(
             [FundingYear(y, counts) for y, counts in by_year.items()], planned, unfunded

@@ -8,11 +8,27 @@ statistics document and the list "No international activity yet" read the same
 expressions. The rules in Python are ``tracker.domain.activities``.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    String,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from tracker.domain.activities import ANY, MEASURES, TYPES, ActivityCounts, groups
 from tracker.domain.targets import TargetSettings
@@ -68,27 +84,29 @@ class ActivityRules:
         not_done = or_(Activity.status != ActivityStatus.DONE, Activity.done_on > as_of)
         self.planned = and_(Activity.approved_type.is_not(None), not_done)
 
-    def of_type(self, measure: str, key: str) -> ColumnElement[bool]:
-        """Return when an activity makes its person count for ``measure`` under ``key``."""
-        if key == ANY:
-            return self.done if measure == "done" else or_(self.done, self.planned)
-        done = and_(self.done, Activity.type == key)
-        if measure == "done":
-            return done
-        return or_(done, and_(self.planned, Activity.approved_type == key))
+
+# Each type's bit in a person's set of types (conference 1, publication 2, collaboration 4, …).
+BITS = {kind.value: 1 << index for index, kind in enumerate(TYPES)}
 
 
-def _column(measure: str, key: str) -> str:
-    return f"{measure}_{key}"
+def _bit(column: Any) -> ColumnElement[int]:
+    return case(BITS, value=column)
 
 
-# Every figure a person has: (measure, ANY or a type's value).
-MEASURE_KEYS = [(measure, key) for measure in MEASURES for key in (ANY, *(t.value for t in TYPES))]
+def _has(mask: ColumnElement[int], key: str) -> ColumnElement[bool]:
+    """Return whether a set of types holds ``key`` (ANY: holds any type)."""
+    if key == ANY:
+        return mask != 0
+    return mask.op("&")(BITS[key]) != 0
 
 
 class ActivityFacts:
     """What each person's activities count for at one as-of date, one row per enrolment.
 
+    Each person's types are two sets of bits: those done, and those planned or done
+    (done under the activity's type, planned under its approved type). A set is the
+    SUM of the DISTINCT bits of the person's activities, which is their bitwise OR on
+    every database: two aggregates per activity instead of one per type and measure.
     Use :meth:`join` on a select with ``enrolment`` in its FROM clause; ``condition``
     narrows the activities read (to a scope, to a page of a list).
     """
@@ -96,26 +114,40 @@ class ActivityFacts:
     def __init__(self, as_of: date, condition: ColumnElement[bool] | None = None) -> None:
         self.rules = ActivityRules(as_of)
         self.summary = self._summary(condition)
-        self.none_done = func.coalesce(self.summary.c[_column("done", ANY)], 0) == 0
-        self.planned = func.coalesce(self.summary.c.planned, 0)
+        c = self.summary.c
+        self.masks = {
+            "done": func.coalesce(c.done_types, 0),
+            "planned_or_done": func.coalesce(c.planned_or_done_types, 0),
+        }
+        self.none_done = self.masks["done"] == 0
+        self.planned = func.coalesce(c.planned, 0)
 
     def _summary(self, condition: ColumnElement[bool] | None) -> FromClause:
-        columns = [
-            func.max(flag(self.rules.of_type(measure, key))).label(_column(measure, key))
-            for measure, key in MEASURE_KEYS
-        ]
-        query = select(
-            Activity.enrolment_id.label("enrolment_id"),
-            *columns,
-            func.sum(flag(self.rules.planned)).label("planned"),
-        ).group_by(Activity.enrolment_id)
+        rules = self.rules
+        done_bit = case((rules.done, _bit(Activity.type)))
+        # The first branch failed, so an approved activity in the second is not done.
+        counted_bit = case(
+            (rules.done, _bit(Activity.type)),
+            (Activity.approved_type.is_not(None), _bit(Activity.approved_type)),
+        )
+        query = (
+            select(
+                Activity.enrolment_id.label("enrolment_id"),
+                func.sum(distinct(done_bit)).label("done_types"),
+                func.sum(distinct(counted_bit)).label("planned_or_done_types"),
+                func.sum(flag(rules.planned)).label("planned"),
+            )
+            # Only activities that count for something: done by then, or approved.
+            .where(or_(rules.done, Activity.approved_type.is_not(None)))
+            .group_by(Activity.enrolment_id)
+        )
         if condition is not None:
             query = query.where(condition)
         return query.subquery("activity_summary")
 
     def measure(self, measure: str, key: str) -> ColumnElement[int]:
         """Return 1 if the person counts for ``measure`` under ``key`` (a type or ANY), else 0."""
-        return func.coalesce(self.summary.c[_column(measure, key)], 0)
+        return flag(_has(self.masks[measure], key))
 
     def join(self, query: Select[Any]) -> Select[Any]:
         """Return the query with the summary outer-joined to ``enrolment``."""
@@ -136,51 +168,92 @@ def in_population(facts: "EnrolmentFacts") -> ColumnElement[bool]:
     )
 
 
+# The two parts of the statement of count_groups().
+SETS, SIZES = "sets", "sizes"
+# The types (values) in each set of types as the SQL above writes it, worked out once.
+TYPES_OF = {
+    mask: tuple(k for k, bit in BITS.items() if mask & bit) for mask in range(1 << len(BITS))
+}
+
+
 def count_groups(
     facts: "EnrolmentFacts", in_scope: ColumnElement[bool], narrowed: bool
 ) -> dict[ActivityPopulation, list[ActivityCounts]]:
     """Return the counts of every activity population and start cohort, in one statement.
 
-    ``narrowed`` says whether the scope leaves out anyone (then only the activities of
-    the people in scope are read).
+    The database counts each cohort's people, and, among those with an activity that
+    counts, the people by their two sets of types (a few thousand combinations at
+    most); the people per type are summed from those here. ``narrowed`` says whether
+    the scope leaves out anyone (then only the activities of the people in scope are read).
     """
     found = ActivityFacts(facts.as_of, activities_of(in_scope) if narrowed else None)
+    summary = found.summary.c
     # The populations' kinds differ, so a person is in one population at most.
     which = case(
         *((population.member(), index) for index, population in enumerate(ACTIVITY_POPULATIONS)),
         else_=None,
     )
-    person = (
-        found.join(
-            select(
-                which.label("population"),
-                year_of(Enrolment.start_date).label("year"),
-                *(found.measure(m, k).label(_column(m, k)) for m, k in MEASURE_KEYS),
-            ).select_from(Enrolment)
+    year = year_of(Enrolment.start_date)
+    members = (in_scope, in_population(facts))
+    done = func.coalesce(summary.done_types, 0)
+    counted = func.coalesce(summary.planned_or_done_types, 0)
+    with_activities = (
+        select(
+            literal(SETS, String).label("part"),
+            which.label("population"),
+            year.label("year"),
+            done.label("done"),
+            counted.label("planned_or_done"),
+            func.count().label("people"),
         )
-        .where(in_scope, in_population(facts))
-        .subquery("activity_facts")
+        .select_from(found.summary)
+        .join(Enrolment, Enrolment.id == summary.enrolment_id)
+        .where(*members)
+        .group_by(which, year, done, counted)
     )
-    statement = select(
-        person.c.population,
-        person.c.year,
-        func.count().label("n"),
-        *(func.sum(person.c[_column(m, k)]).label(_column(m, k)) for m, k in MEASURE_KEYS),
-    ).group_by(person.c.population, person.c.year)
-    counted: dict[ActivityPopulation, list[ActivityCounts]] = {p: [] for p in ACTIVITY_POPULATIONS}
-    for row in db.session.execute(statement).mappings():
-        figures: dict[str, dict[str, int]] = {measure: {} for measure in MEASURES}
-        for measure, key in MEASURE_KEYS:
-            figures[measure][key] = int(row[_column(measure, key)])
-        counted[ACTIVITY_POPULATIONS[int(row["population"])]].append(
+    everyone = (
+        select(
+            literal(SIZES, String).label("part"),
+            which.label("population"),
+            year.label("year"),
+            null().label("done"),
+            null().label("planned_or_done"),
+            func.count().label("people"),
+        )
+        .select_from(Enrolment)
+        .where(*members)
+        .group_by(which, year)
+    )
+    cohorts: dict[tuple[int, int], dict[str, Counter[str]]] = defaultdict(
+        lambda: {measure: Counter() for measure in MEASURES}
+    )
+    sizes: dict[tuple[int, int], int] = {}
+    for row in db.session.execute(union_all(with_activities, everyone)):
+        cohort, people = (int(row.population), int(row.year)), int(row.people)
+        if row.part == SIZES:
+            sizes[cohort] = people
+            continue
+        for measure in MEASURES:
+            types = TYPES_OF[int(getattr(row, measure))]
+            for key in types:
+                cohorts[cohort][measure][key] += people
+            if types:
+                cohorts[cohort][measure][ANY] += people
+    counted_groups: dict[ActivityPopulation, list[ActivityCounts]] = {
+        p: [] for p in ACTIVITY_POPULATIONS
+    }
+    keys = (ANY, *BITS)
+    for (index, cohort_year), n in sizes.items():
+        figures = cohorts[(index, cohort_year)]
+        counted_groups[ACTIVITY_POPULATIONS[index]].append(
             ActivityCounts(
-                year=int(row["year"]),
-                n=int(row["n"]),
-                planned_or_done=figures["planned_or_done"],
-                done=figures["done"],
+                year=cohort_year,
+                n=n,
+                planned_or_done={k: figures["planned_or_done"][k] for k in keys},
+                done={k: figures["done"][k] for k in keys},
             )
         )
-    return counted
+    return counted_groups
 
 
 def section(

@@ -48,12 +48,7 @@ from tracker.queries import abroad, activities
 from tracker.queries.scope import Filters
 from tracker.queries.sql import flag as _flag
 from tracker.queries.sql import year_of as _year
-from tracker.queries.stay_rules import StayRules
-
-
-def stays_of(enrolment_condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    """Return a WHERE clause on stays keeping those of the enrolments the condition keeps."""
-    return Stay.enrolment_id.in_(select(Enrolment.id).where(enrolment_condition))
+from tracker.queries.stay_rules import StayRules, stays_of
 
 
 class EnrolmentFacts:
@@ -230,7 +225,7 @@ def count_international(as_of: date, settings: TargetSettings, filters: Filters)
     rules = StayRules(as_of, settings.counting_rules)
     counted = activities.count_groups(facts, in_scope, not filters.is_institution)
     return {"activities": activities.section(counted, settings)} | abroad.sections(
-        facts, rules, in_scope
+        facts, rules, in_scope, not filters.is_institution
     )
 
 

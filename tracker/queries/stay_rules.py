@@ -8,11 +8,11 @@ compare the two.
 
 from datetime import date
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from tracker.domain.stays import CountingRules
 from tracker.domain.vocabulary import Funding, StayStatus
-from tracker.models import Stay
+from tracker.models import Enrolment, Stay
 from tracker.queries.sql import days_between
 
 
@@ -43,3 +43,8 @@ class StayRules:
         )
         # No funding source yet (tracker.domain.abroad.is_unfunded): read as the stay has it.
         self.unfunded = or_(Stay.funding.is_(None), Stay.funding == Funding.NONE)
+
+
+def stays_of(enrolment_condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Return a WHERE clause on stays keeping those of the enrolments the condition keeps."""
+    return Stay.enrolment_id.in_(select(Enrolment.id).where(enrolment_condition))

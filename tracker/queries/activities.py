@@ -1,11 +1,12 @@
 """The activities of DESIGN §4 in SQL: per activity, per person, per population and cohort.
 
 :class:`ActivityRules` says what an activity counts as at the as-of date;
-:class:`ActivityFacts` summarises each person's activities in one grouped subquery
-(one pass over the activities, no query per person); :func:`count_groups` counts
-the start cohorts of every population in :data:`ACTIVITY_POPULATIONS`. The
-statistics document and the list "No international activity yet" read the same
-expressions. The rules in Python are ``tracker.domain.activities``.
+:class:`ActivitySets` summarises each person's activity types in one grouped subquery
+(one pass over the activities, no query per person), from which :func:`count_groups`
+counts the start cohorts of every population in :data:`ACTIVITY_POPULATIONS`;
+:class:`ActivityFacts` answers, per person, what the list "No international activity
+yet" shows. All read the same rules; the rules in Python are
+``tracker.domain.activities``.
 """
 
 from collections import Counter, defaultdict
@@ -21,6 +22,7 @@ from sqlalchemy import (
     and_,
     case,
     distinct,
+    exists,
     func,
     literal,
     not_,
@@ -101,14 +103,30 @@ def _has(mask: ColumnElement[int], key: str) -> ColumnElement[bool]:
 
 
 class ActivityFacts:
-    """What each person's activities count for at one as-of date, one row per enrolment.
+    """What one person's activities say at one as-of date, for a select over ``enrolment``.
 
-    Each person's types are two sets of bits: those done, and those planned or done
-    (done under the activity's type, planned under its approved type). A set is the
-    SUM of the DISTINCT bits of the person's activities, which is their bitwise OR on
-    every database: two aggregates per activity instead of one per type and measure.
-    Use :meth:`join` on a select with ``enrolment`` in its FROM clause; ``condition``
-    narrows the activities read (to a scope, to a page of a list).
+    Each is a correlated subquery that the covering index ix_activity_counting answers
+    with one seek per person, so a list reads only the activities of its rows.
+    """
+
+    def __init__(self, as_of: date) -> None:
+        self.rules = rules = ActivityRules(as_of)
+        mine = Activity.enrolment_id == Enrolment.id
+        self.none_done = ~exists().where(mine, rules.done)
+        self.planned = (
+            select(func.count()).select_from(Activity).where(mine, rules.planned).scalar_subquery()
+        )
+
+
+class ActivitySets:
+    """Each person's activity types at one as-of date, one row per enrolment with activities.
+
+    A person's types are two sets of bits: those done, and those planned or done (done
+    under the activity's type, planned under its approved type). A set is the SUM of
+    the DISTINCT bits of the person's activities, which is their bitwise OR on every
+    database: two aggregates per activity instead of one per type and measure. Use
+    :meth:`join` on a select with ``enrolment`` in its FROM clause; ``condition``
+    narrows the activities read (to a scope).
     """
 
     def __init__(self, as_of: date, condition: ColumnElement[bool] | None = None) -> None:
@@ -119,8 +137,6 @@ class ActivityFacts:
             "done": func.coalesce(c.done_types, 0),
             "planned_or_done": func.coalesce(c.planned_or_done_types, 0),
         }
-        self.none_done = self.masks["done"] == 0
-        self.planned = func.coalesce(c.planned, 0)
 
     def _summary(self, condition: ColumnElement[bool] | None) -> FromClause:
         rules = self.rules
@@ -135,7 +151,6 @@ class ActivityFacts:
                 Activity.enrolment_id.label("enrolment_id"),
                 func.sum(distinct(done_bit)).label("done_types"),
                 func.sum(distinct(counted_bit)).label("planned_or_done_types"),
-                func.sum(flag(rules.planned)).label("planned"),
             )
             # Only activities that count for something: done by then, or approved.
             .where(or_(rules.done, Activity.approved_type.is_not(None)))
@@ -186,7 +201,7 @@ def count_groups(
     most); the people per type are summed from those here. ``narrowed`` says whether
     the scope leaves out anyone (then only the activities of the people in scope are read).
     """
-    found = ActivityFacts(facts.as_of, activities_of(in_scope) if narrowed else None)
+    found = ActivitySets(facts.as_of, activities_of(in_scope) if narrowed else None)
     summary = found.summary.c
     # The populations' kinds differ, so a person is in one population at most.
     which = case(

@@ -24,9 +24,9 @@ from tracker.domain import policy
 from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState, PlanStatus
 from tracker.extensions import db
-from tracker.models import Activity, Enrolment, Plan, Programme, Stay, User
+from tracker.models import Enrolment, Plan, Programme, Stay, User
 from tracker.queries.abroad import planned_stay
-from tracker.queries.activities import ActivityFacts, activities_of, in_population
+from tracker.queries.activities import ActivityFacts, in_population
 from tracker.queries.scope import Filters, user_scope_condition
 from tracker.queries.stats import EnrolmentFacts, stays_of
 from tracker.queries.stay_rules import StayRules
@@ -261,7 +261,7 @@ def _key(name: str) -> Any:
     return Stay.id if name in STAY_LISTS else Enrolment.id
 
 
-def _joined(statement: Select[Any], sql: ListSql, *, stays: bool, activities: bool) -> Select[Any]:
+def _joined(statement: Select[Any], sql: ListSql, *, stays: bool) -> Select[Any]:
     """Join what the columns, filters and sort keys of a list may refer to."""
     statement = (
         statement.join(User, User.id == Enrolment.person_id)
@@ -273,8 +273,6 @@ def _joined(statement: Select[Any], sql: ListSql, *, stays: bool, activities: bo
         statement = statement.outerjoin(
             sql.facts.stays, sql.facts.stays.c.enrolment_id == Enrolment.id
         )
-    if activities:
-        statement = sql.activities.join(statement)
     return statement
 
 
@@ -284,20 +282,21 @@ def _sql(
     settings: TargetSettings,
     page: list[int] | None = None,
 ) -> ListSql:
-    """Return the expressions of the list, reading the stays and activities of its scope.
+    """Return the expressions of the list, summarising the stays of its scope.
 
-    ``page`` narrows them to the enrolments of one page's rows.
+    ``page`` narrows the stays to the enrolments of one page's rows. A person's
+    activities are read per row (ActivityFacts), so they need no narrowing.
     """
     condition, narrowed = _scope(user, query)
     if page is not None:
-        stays, activities = Stay.enrolment_id.in_(page), Activity.enrolment_id.in_(page)
+        stays = Stay.enrolment_id.in_(page)
     elif narrowed:
-        stays, activities = stays_of(condition), activities_of(condition)
+        stays = stays_of(condition)
     else:
-        stays = activities = None
+        stays = None
     return ListSql(
         facts=EnrolmentFacts(query.as_of, settings, stays),
-        activities=ActivityFacts(query.as_of, activities),
+        activities=ActivityFacts(query.as_of),
         stays=StayRules(query.as_of, settings.counting_rules),
     )
 
@@ -355,31 +354,26 @@ def _needs_stays(query: ListQuery) -> bool:
     return query.name == "at-risk" or sort_key(query)[0] in ("stays_done", "stays_planned")
 
 
-def _needs_activities(query: ListQuery) -> bool:
-    """Return whether choosing or showing the rows needs each person's activities."""
-    return query.name == "no-activity"
-
-
 def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: int) -> Page:
     """Return one page of the list in three queries (count, page ids, rows), whatever the size.
 
-    The stays and activities of every enrolment in scope are summarised only when
-    choosing the rows needs them (the at-risk and activity rules, a sort by them);
-    the columns of the page are then computed for its rows alone.
+    The stays of every enrolment in scope are summarised only when choosing the rows
+    needs them (the at-risk rule, a sort by stays); the columns of the page are then
+    computed for its rows alone. A person's activities are read per row.
     """
     sql = _sql(user, query, settings)
     conditions = _conditions(user, query, sql)
-    joins = {"stays": _needs_stays(query), "activities": _needs_activities(query)}
+    stays = _needs_stays(query)
     total = (
         db.session.scalar(
-            _joined(_select(query.name, func.count()), sql, **joins).where(*conditions)
+            _joined(_select(query.name, func.count()), sql, stays=stays).where(*conditions)
         )
         or 0
     )
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, query.page), pages)
     found_ids = db.session.execute(
-        _joined(_select(query.name, _key(query.name), Enrolment.id), sql, **joins)
+        _joined(_select(query.name, _key(query.name), Enrolment.id), sql, stays=stays)
         .where(*conditions)
         .order_by(*_order(query, sql))
         .limit(per_page)
@@ -394,7 +388,6 @@ def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: i
             _select(query.name, *_row_columns(query.name, page_sql)),
             page_sql,
             stays=True,
-            activities=_needs_activities(query),
         ).where(_key(query.name).in_(keys))
     ).all()
     position = {key: index for index, key in enumerate(keys)}
@@ -410,7 +403,6 @@ def get_all(user: User, query: ListQuery, settings: TargetSettings) -> list[Any]
             _select(query.name, *_row_columns(query.name, sql)),
             sql,
             stays=True,
-            activities=_needs_activities(query),
         )
         .where(*_conditions(user, query, sql))
         .order_by(*_order(query, sql))

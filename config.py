@@ -59,6 +59,7 @@ class Config:
     PHD_TARGET_PERCENT = _env_int("PHD_TARGET_PERCENT", 40)
     POSTDOC_TARGET_PERCENT = _env_int("POSTDOC_TARGET_PERCENT", 30)
     PLAN_DUE_DAYS = _env_int("PLAN_DUE_DAYS", 30)
+    ACTIVITY_TARGET_PERCENT = _env_int("ACTIVITY_TARGET_PERCENT", 100)
     ANY_SUPERVISOR_MAY_APPROVE = _env_bool("ANY_SUPERVISOR_MAY_APPROVE")
 
     # Links in e-mails are built outside requests (CLI, cron) from this base.
@@ -206,6 +207,7 @@ class TestConfig(Config):
     PHD_TARGET_PERCENT = 40
     POSTDOC_TARGET_PERCENT = 30
     PLAN_DUE_DAYS = 30
+    ACTIVITY_TARGET_PERCENT = 100
     ANY_SUPERVISOR_MAY_APPROVE = False
     RATELIMIT_STORAGE_URI = "memory://"
     # Fast hashing keeps the suite quick.

@@ -1,7 +1,7 @@
 """Benchmark the statistics document and the coordinator pages on a large institution.
 
-Builds 20,000 enrolments and 30,000 stays (plus people, supervisors, plans and
-approved versions) with bulk INSERTs, then times, with time.perf_counter, the
+Builds 20,000 enrolments, 30,000 stays and 40,000 activities (plus people,
+supervisors, plans and approved versions) with bulk INSERTs, then times, with time.perf_counter, the
 statistics document on its own and every coordinator page through the Flask test
 client. Each figure is the median of several runs; the number of SQL statements
 per page is printed too.
@@ -50,6 +50,12 @@ PAGES = [
     ("list: overdue", "/coordinator/lists/overdue?as_of={as_of}"),
     ("list: at risk", "/coordinator/lists/at-risk?as_of={as_of}"),
     ("list: waiting", "/coordinator/lists/waiting?as_of={as_of}"),
+    ("list: no international activity", "/coordinator/lists/no-activity?as_of={as_of}"),
+    (
+        "list: no activity by activities planned, p. 20",
+        "/coordinator/lists/no-activity?as_of={as_of}&sort=activities_planned&page=20",
+    ),
+    ("list: stays without funding", "/coordinator/lists/unfunded-stays?as_of={as_of}"),
     ("API /api/v1/stats", "/api/v1/stats?as_of={as_of}"),
     ("CSV: statistics", "/coordinator/statistics.csv?as_of={as_of}"),
     ("CSV: all candidates (20,000 rows)", "/coordinator/lists/candidates/export.csv?as_of={as_of}"),
@@ -63,6 +69,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--wipe", action="store_true", help="allow emptying a database in use")
     parser.add_argument("--enrolments", type=int, default=20_000)
     parser.add_argument("--stays", type=int, default=30_000)
+    parser.add_argument("--activities", type=int, default=40_000)
     parser.add_argument("--runs", type=int, default=9, help="timed runs per figure (median)")
     parser.add_argument("--seed", type=int, default=2014)
     return parser.parse_args()
@@ -108,10 +115,12 @@ def _ids(statement, rows: list[dict]) -> list[int]:
     return list(db.session.execute(statement, rows).scalars())
 
 
-def generate(n_enrolments: int, n_stays: int, seed: int) -> None:
-    """Insert a believable institution: 8 faculties, 48 programmes, people, plans and stays."""
+def generate(n_enrolments: int, n_stays: int, n_activities: int, seed: int) -> None:
+    """Insert a believable institution: 8 faculties, 48 programmes, people, plans, stays and
+    activities."""
     from tracker.extensions import db
     from tracker.models import (
+        Activity,
         CoordinatorScope,
         Enrolment,
         Faculty,
@@ -249,27 +258,36 @@ def generate(n_enrolments: int, n_stays: int, seed: int) -> None:
 
     starts = {e: row["start_date"] for e, row in zip(enrolment_ids, enrolments, strict=True)}
     countries = ["DE", "US", "FR", "GB", "SE", "NL", "JP", "CA", "AU", "NO"]
+    fundings = ["overseas_research_grant", "erasmus_plus", "institution", "host", "own_project",
+                "other", "none"]  # fmt: skip
+    # 800 institutions, each in one country and typed a few ways (the destinations fold
+    # the spellings); a few are in the home country.
+    hosts = [
+        (spelling, countries[i % len(countries)])
+        for i in range(800)
+        for spelling in (f"University {i}", f"university  {i}", f"UNIVERSITY {i}")
+    ]
     stay_rows = []
-    for i in range(n_stays):
+    for _ in range(n_stays):
         enrolment_id = rng.choice(enrolment_ids)
         start = starts[enrolment_id] + timedelta(days=rng.randrange(30, 900))
         end = start + timedelta(days=rng.randrange(5, 180))
         status = rng.choices(["completed", "planned", "cancelled"], weights=[50, 35, 15])[0]
         if status == "completed" and end > AS_OF:
             status = "planned"
-        country = rng.choice(countries)
+        host, country = rng.choice(hosts)
         approved = rng.random() < 0.6
         stay_rows.append(
             {
                 "enrolment_id": enrolment_id,
-                "host_institution": f"Host {i}",
+                "host_institution": host,
                 "host_contact": "",
                 "city": "",
                 "country": country,
                 "start_date": start,
                 "end_date": end,
                 "purpose": "research_stay",
-                "funding": "none",
+                "funding": rng.choice(fundings),
                 "notes": "",
                 "status": status,
                 **approval_values(approved, country, start, end),
@@ -280,6 +298,29 @@ def generate(n_enrolments: int, n_stays: int, seed: int) -> None:
             }
         )
     db.session.execute(insert(Stay), stay_rows)
+
+    kinds = ["conference", "publication", "collaboration", "course", "co_supervision", "other"]
+    activity_rows = []
+    for i in range(n_activities):
+        enrolment_id = rng.choice(enrolment_ids)
+        kind = rng.choice(kinds)
+        done_on = starts[enrolment_id] + timedelta(days=rng.randrange(0, 1500))
+        done = rng.random() < 0.5 and done_on <= AS_OF
+        activity_rows.append(
+            {
+                "enrolment_id": enrolment_id,
+                "type": kind,
+                "title": f"Activity {i}",
+                "planned_term": "",
+                "status": "done" if done else "planned",
+                "done_on": done_on if done else None,
+                "approved_type": kind if rng.random() < 0.6 else None,
+                "evidence": "",
+                "lock_version": 1,
+                **stamps,
+            }
+        )
+    db.session.execute(insert(Activity), activity_rows)
 
     admin = User(email="bench-admin@example.org", name="Bench Admin", is_admin=True)
     admin.set_password(PASSWORD, method="pbkdf2:sha256:1000")
@@ -337,11 +378,11 @@ def main() -> None:
 
     with app.app_context():
         started = time.perf_counter()
-        generate(args.enrolments, args.stays, args.seed)
+        generate(args.enrolments, args.stays, args.activities, args.seed)
         built_in = time.perf_counter() - started
         counts = {
             table: db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))  # noqa: S608
-            for table in ("enrolment", "stay", "plan", "user_account")
+            for table in ("enrolment", "stay", "activity", "plan", "user_account")
         }
         dialect = db.engine.dialect.name
         settings = TargetSettings.from_mapping(app.config)

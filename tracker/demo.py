@@ -655,6 +655,8 @@ class _DemoBuilder:
                     title=title,
                     planned_term=f"{year} {self.rng.choice(['spring', 'autumn'])}" if year else "",
                     status=ActivityStatus.DONE if done else ActivityStatus.PLANNED,
+                    # A day in its year (done years are past ones), not before the start.
+                    done_on=max(date(year, 10, 1), enrolment.start_date) if done else None,
                     evidence=self._doi()
                     if done and activity_type == ActivityType.PUBLICATION
                     else "",
@@ -689,6 +691,8 @@ class _DemoBuilder:
             plan.approved_version = approved
             for stay in enrolment.stays:
                 stay.mark_approved()
+            for activity in enrolment.activities:
+                activity.mark_approved()
         return plan
 
     def _version(

@@ -38,7 +38,9 @@ def test_dashboard_is_accessible(coordinator, page, browser_login, assert_access
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("name", ["candidates", "overdue", "at-risk", "waiting"])
+@pytest.mark.parametrize(
+    "name", ["candidates", "overdue", "at-risk", "waiting", "no-activity", "unfunded-stays"]
+)
 def test_list_pages_are_accessible(coordinator, page, browser_login, assert_accessible, name):
     browser_login(coordinator["user"])
     page.goto(f"/coordinator/lists/{name}?as_of={AS_OF}")

@@ -151,3 +151,61 @@ def test_plan_journey(cast, page, browser_login, assert_accessible):
     page.get_by_role("link", name="View submission 2, Approved").click()
     see("Good plan.")
     assert_accessible(page)
+
+
+@pytest.fixture()
+def approved_with_activity(cast):
+    """The candidate's plan, approved, with a stay abroad and a conference talk planned."""
+    from tracker.domain.vocabulary import ActivityStatus, ActivityType, Funding, StayPurpose
+    from tracker.extensions import db
+    from tracker.services import plans, stays
+
+    candidate, supervisor = cast["candidate"], cast["supervisor"]
+    enrolment = candidate.enrolments[0]
+    plan = plans.start_plan(enrolment, candidate)
+    stays.add_stay(enrolment, candidate, host_institution="KTH", host_contact="", city="",
+                   country="SE", start_date=date(2025, 3, 1), end_date=date(2025, 5, 31),
+                   purpose=StayPurpose.RESEARCH_STAY, funding=Funding.NONE, notes="")  # fmt: skip
+    plans.add_activity(enrolment, candidate, type=ActivityType.CONFERENCE, title="Talk at ICRA",
+                       planned_term="2025", status=ActivityStatus.PLANNED, evidence="")  # fmt: skip
+    plans.submit_plan(plan, candidate)
+    plans.approve_plan(plan, supervisor)
+    db.session.commit()
+    return enrolment.id
+
+
+def test_activity_done_journey(cast, approved_with_activity, page, browser_login,
+                               assert_accessible):  # fmt: skip
+    """The candidate marks an activity done on the approved plan; the supervisor sees the date."""
+    eid = approved_with_activity
+
+    def see(text):
+        page.get_by_text(text).first.wait_for(state="visible", timeout=10_000)
+
+    browser_login(cast["candidate"])
+    page.goto(f"/plans/{eid}")
+    page.get_by_role("link", name="Mark as done activity Talk at ICRA").click()
+    see("Mark an activity as done")
+    assert_accessible(page)
+    # A day still ahead is refused next to the field, and nothing is saved.
+    page.get_by_label("Done on").fill("2099-01-01")
+    page.get_by_role("button", name="Mark as done").click()
+    see("The date is in the future")
+    assert page.get_by_label("Done on").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+    page.get_by_label("Done on").fill("2025-05-20")
+    page.get_by_role("button", name="Mark as done").click()
+    see("The activity is marked as done.")
+    assert page.locator("#plan-status").inner_text() == "Approved"
+    row = page.locator("#activities tbody tr").first
+    assert "on 2025-05-20" in row.inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Log out").click()
+
+    browser_login(cast["supervisor"])
+    page.goto(f"/plans/{eid}")
+    row = page.locator("#activities tbody tr").first
+    row.wait_for()
+    assert "Done" in row.inner_text() and "on 2025-05-20" in row.inner_text()
+    assert not page.get_by_role("button", name="Mark as not done activity Talk at ICRA").count()
+    assert_accessible(page)

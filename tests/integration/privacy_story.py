@@ -79,7 +79,7 @@ def build(client: Any, login: Any, make_user: Any, make_programme: Any, make_enr
     stay = stays.add_stay(
         enrolment,
         kari,
-        host_institution="Quokka Institute of Rottnest",
+        host_institution="University of Western Australia",
         host_contact="Prof. Wallaby",
         city="Rottnest",
         country="AU",

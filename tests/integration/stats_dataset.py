@@ -9,14 +9,17 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.domain.vocabulary import (
+    ActivityStatus,
+    ActivityType,
     EnrolmentKind,
     EnrolmentStatus,
+    Funding,
     PlanEvent,
     PlanStatus,
     StayStatus,
 )
 from tracker.extensions import db
-from tracker.models import Enrolment, Faculty, Plan, PlanVersion, Programme, Stay, User
+from tracker.models import Activity, Enrolment, Faculty, Plan, PlanVersion, Programme, Stay, User
 
 PHD, POSTDOC = EnrolmentKind.PHD, EnrolmentKind.POSTDOC
 ACTIVE, COMPLETED, WITHDRAWN = (
@@ -103,18 +106,41 @@ class Builder:
         *,
         country: str = "DE",
         in_approved_plan: bool = False,
+        host: str | None = None,
+        funding: Funding = Funding.NONE,
     ) -> Stay:
         stay = Stay(
             enrolment=self.enrolments[key],
-            host_institution=f"Host {len(self.enrolments[key].stays) + 1}",
+            host_institution=host or f"Host {len(self.enrolments[key].stays) + 1}",
             country=country,
             start_date=start,
             end_date=end,
             status=status,
+            funding=funding,
         )
         stay.mark_approved(in_approved_plan)
         db.session.add(stay)
         return stay
+
+    def activity(
+        self,
+        key: str,
+        kind: ActivityType,
+        done_on: date | None = None,
+        *,
+        approved_as: ActivityType | None = None,
+    ) -> Activity:
+        """Add an activity: done on ``done_on`` if given, in the approved version if approved_as."""
+        activity = Activity(
+            enrolment=self.enrolments[key],
+            type=kind,
+            title=f"{kind.value} of {key}",
+            status=ActivityStatus.DONE if done_on else ActivityStatus.PLANNED,
+            done_on=done_on,
+            approved_type=approved_as,
+        )
+        db.session.add(activity)
+        return activity
 
 
 def programme(code: str = "PHD-CS", faculty_code: str = "IE") -> Programme:
@@ -146,7 +172,8 @@ def build(target: Programme | None = None) -> Builder:
         plan=PlanStatus.APPROVED,
         approved=True,
     )
-    b.stay("D1", Y(2022, 1, 10), Y(2022, 4, 10), DONE, country="US")
+    b.stay("D1", Y(2022, 1, 10), Y(2022, 4, 10), DONE, country="US", host="MIT",
+           funding=Funding.OVERSEAS_RESEARCH_GRANT)  # fmt: skip
 
     # PhD cohort 2021, all but C7 completed in 2025.
     b.person(
@@ -158,7 +185,8 @@ def build(target: Programme | None = None) -> Builder:
         plan=PlanStatus.APPROVED,
         approved=True,
     )
-    b.stay("C1", Y(2024, 3, 1), Y(2024, 3, 28), DONE)  # exactly 28 days: counts
+    b.stay("C1", Y(2024, 3, 1), Y(2024, 3, 28), DONE,  # exactly 28 days: counts
+           host="TU München", funding=Funding.ERASMUS_PLUS)  # fmt: skip
     b.person(
         "C2",
         PHD,
@@ -170,7 +198,8 @@ def build(target: Programme | None = None) -> Builder:
     )
     b.stay("C2", Y(2024, 3, 1), Y(2024, 3, 27), DONE)  # 27 days: does not count
     b.person("C3", PHD, Y(2021, 8, 15), status=COMPLETED, end=Y(2025, 9, 1))
-    b.stay("C3", Y(2024, 2, 15), Y(2024, 3, 13), DONE, country="FR")  # 28 days over 29 Feb
+    b.stay("C3", Y(2024, 2, 15), Y(2024, 3, 13), DONE, country="FR",  # 28 days over 29 Feb
+           host="Sorbonne Université", funding=Funding.HOST)  # fmt: skip
     b.person("C3b", PHD, Y(2021, 8, 15), status=COMPLETED, end=Y(2025, 9, 2))
     b.stay("C3b", Y(2023, 2, 15), Y(2023, 3, 13), DONE, country="FR")  # same dates, 27 days
     b.person(
@@ -207,16 +236,19 @@ def build(target: Programme | None = None) -> Builder:
         plan=PlanStatus.APPROVED,
         approved=True,
     )
-    b.stay("C7", Y(2025, 1, 1), Y(2025, 3, 31), DONE)
+    b.stay("C7", Y(2025, 1, 1), Y(2025, 3, 31), DONE, host="TU München",
+           funding=Funding.OVERSEAS_RESEARCH_GRANT)  # fmt: skip
     # Withdrawn (with a qualifying stay): out of every population.
     b.person("W1", PHD, Y(2021, 8, 15), status=WITHDRAWN, end=Y(2023, 1, 31))
-    b.stay("W1", Y(2022, 1, 1), Y(2022, 3, 1), DONE)
+    b.stay("W1", Y(2022, 1, 1), Y(2022, 3, 1), DONE, host="TU München",
+           funding=Funding.ERASMUS_PLUS)  # fmt: skip
 
     # PhD cohort 2025, active.
     b.person("A1", PHD, Y(2025, 1, 10))  # no plan: overdue
     b.person("A2", PHD, Y(2025, 1, 10), status=WITHDRAWN, end=Y(2025, 6, 1))  # withdrawn
     b.person("A3", PHD, Y(2025, 2, 1), plan=PlanStatus.APPROVED, approved=True)
-    b.stay("A3", Y(2026, 9, 1), Y(2026, 9, 28), PLANNED, in_approved_plan=True)  # projected
+    b.stay("A3", Y(2026, 9, 1), Y(2026, 9, 28), PLANNED, in_approved_plan=True,  # projected
+           funding=Funding.ERASMUS_PLUS)  # fmt: skip
     b.person("A4", PHD, Y(2025, 2, 1), plan=PlanStatus.APPROVED, approved=True)
     b.stay("A4", Y(2026, 9, 1), Y(2026, 9, 27), PLANNED, in_approved_plan=True)  # 27: not
     b.person("A5", PHD, Y(2025, 2, 1), plan=PlanStatus.APPROVED, approved=True)
@@ -237,7 +269,7 @@ def build(target: Programme | None = None) -> Builder:
     b.stay("A11", Y(2026, 9, 1), Y(2026, 10, 30), PLANNED, in_approved_plan=True)
     # Achieved without any plan: achieved and projected, and still overdue.
     b.person("A12", PHD, Y(2025, 3, 1))
-    b.stay("A12", Y(2025, 9, 1), Y(2025, 10, 31), DONE)
+    b.stay("A12", Y(2025, 9, 1), Y(2025, 10, 31), DONE, host="Max Planck Institute")
 
     # PhD cohort 2026: the overdue boundary (as of 30 June; due 30 days after the start).
     b.person("B1", PHD, Y(2026, 5, 31))  # day 30: not overdue yet
@@ -256,17 +288,47 @@ def build(target: Programme | None = None) -> Builder:
         plan=PlanStatus.APPROVED,
         approved=True,
     )
-    b.stay("P1", Y(2024, 1, 1), Y(2024, 2, 15), DONE)
+    b.stay("P1", Y(2024, 1, 1), Y(2024, 2, 15), DONE, host="tu  münchen")  # one host
     b.person(
         "P2", POSTDOC, Y(2023, 1, 1), status=COMPLETED, end=Y(2025, 6, 30), experience=True
     )  # international experience: outside the population
-    b.stay("P2", Y(2024, 1, 1), Y(2024, 2, 15), DONE)
+    b.stay("P2", Y(2024, 1, 1), Y(2024, 2, 15), DONE, host="Max Planck Institute",
+           funding=Funding.INSTITUTION)  # fmt: skip
     b.person("P3", POSTDOC, Y(2025, 1, 1))  # no plan: overdue
     b.person("P4", POSTDOC, Y(2025, 1, 1), experience=True)  # outside the population
     # Ten postdocs started in 2024, one achieved: 30 % of 10 is exactly 3, so 2 more needed.
     for i in range(1, 11):
         b.person(f"Q{i}", POSTDOC, Y(2024, 8, 1), plan=PlanStatus.APPROVED, approved=True)
-    b.stay("Q1", Y(2025, 1, 1), Y(2025, 2, 28), DONE, country="JP")
+    b.stay("Q1", Y(2025, 1, 1), Y(2025, 2, 28), DONE, country="JP",
+           host="University of Tokyo", funding=Funding.OWN_PROJECT)  # fmt: skip
+
+    # Activities (DESIGN §4): done on a day, or planned as the approved version has them.
+    CONF, PUB, COLLAB, COURSE, COSUP, OTHER = (  # noqa: N806
+        ActivityType.CONFERENCE,
+        ActivityType.PUBLICATION,
+        ActivityType.COLLABORATION,
+        ActivityType.COURSE,
+        ActivityType.CO_SUPERVISION,
+        ActivityType.OTHER,
+    )
+    b.activity("D1", CONF, Y(2022, 5, 1), approved_as=CONF)
+    b.activity("C1", PUB, Y(2024, 1, 10), approved_as=PUB)
+    b.activity("C2", CONF, approved_as=CONF)  # planned in the approved version
+    b.activity("C3", COLLAB)  # planned, but in no approved version: nothing
+    b.activity("C4", CONF, AS_OF)  # done on the as-of date itself, never approved: done
+    b.activity("C5", PUB, Y(2026, 7, 1), approved_as=PUB)  # done the day after: planned then
+    b.activity("C6", PUB, Y(2026, 7, 1))  # done the day after, not approved: nothing then
+    b.activity("C7", COURSE, approved_as=CONF)  # retyped in a revision: planned as approved
+    b.activity("W1", CONF, Y(2022, 6, 1), approved_as=CONF)  # withdrawn: in no population
+    b.activity("A3", CONF, Y(2025, 11, 1), approved_as=CONF)
+    b.activity("A3", CONF, approved_as=CONF)  # two conferences: one person
+    b.activity("A9", COSUP, approved_as=COSUP)
+    b.activity("A9", OTHER)  # added in the revision: not yet
+    b.activity("A12", OTHER, Y(2025, 12, 1))
+    b.activity("P1", COLLAB, Y(2024, 3, 1), approved_as=COLLAB)
+    b.activity("P2", CONF, Y(2024, 3, 1))  # international experience: in no population
+    b.activity("Q1", PUB, approved_as=PUB)
+    b.activity("Q2", CONF, Y(2025, 5, 5))
 
     db.session.commit()
     return b
@@ -325,6 +387,123 @@ EXPECTED_POSTDOC_START = [
 ]
 
 
+def measure(pod: int, done: int, n: int, pod_rate: float, done_rate: float) -> dict[str, Any]:
+    """Return one expected measure of an activity group."""
+    return {
+        "planned_or_done": pod,
+        "done": done,
+        "planned_or_done_rate": pod_rate,
+        "done_rate": done_rate,
+    }
+
+
+def activity_group(
+    year: int,
+    n: int,
+    any_: dict[str, Any],
+    target: int | None,
+    needed: int | None,
+    **by_type: dict[str, Any],
+) -> dict[str, Any]:
+    """Return one expected group of ``activities``; types not named have nobody."""
+    nobody = measure(0, 0, n, 0.0, 0.0)
+    types = ("conference", "publication", "collaboration", "course", "co_supervision", "other")
+    return {
+        "year": year,
+        "n": n,
+        "any": any_,
+        "by_type": {t: by_type.get(t, nobody) for t in types},
+        "target_percent": target,
+        "needed": needed,
+    }
+
+
+EXPECTED_ACTIVITIES = {
+    "phd": {
+        "by_admission_year": [
+            # D1: a conference done.
+            activity_group(2020, 1, measure(1, 1, 1, 1.0, 1.0), 100, 0,
+                           conference=measure(1, 1, 1, 1.0, 1.0)),
+            # C1–C7 with C3b: done C1 (publication), C4 (conference on the day); planned
+            # C2 (conference), C5 (publication done the day after), C7 (course approved as a
+            # conference); C3 unapproved, C6 done later and unapproved: 5 of 8, 2 done.
+            activity_group(2021, 8, measure(5, 2, 8, 0.625, 0.25), 100, 6,
+                           conference=measure(3, 1, 8, 0.375, 0.125),
+                           publication=measure(2, 1, 8, 0.25, 0.125)),
+            # A3 (done and planned conferences), A9 (co-supervision planned; "other" not
+            # approved yet), A12 ("other" done): 3 of 11, 2 done; 11 − 2 = 9 needed.
+            activity_group(2025, 11, measure(3, 2, 11, 0.2727, 0.1818), 100, 9,
+                           conference=measure(1, 1, 11, 0.0909, 0.0909),
+                           co_supervision=measure(1, 0, 11, 0.0909, 0.0),
+                           other=measure(1, 1, 11, 0.0909, 0.0909)),
+            activity_group(2026, 4, measure(0, 0, 4, 0.0, 0.0), 100, 4),  # B1–B4
+        ]
+    },
+    "postdoc": {
+        "by_start_year": [
+            activity_group(2023, 1, measure(1, 1, 1, 1.0, 1.0), None, None,  # P1
+                           collaboration=measure(1, 1, 1, 1.0, 1.0)),
+            # Q1 publication planned, Q2 conference done.
+            activity_group(2024, 10, measure(2, 1, 10, 0.2, 0.1), None, None,
+                           conference=measure(1, 1, 10, 0.1, 0.1),
+                           publication=measure(1, 0, 10, 0.1, 0.0)),
+            activity_group(2025, 1, measure(0, 0, 1, 0.0, 0.0), None, None),  # P3
+        ]
+    },
+}  # fmt: skip
+
+
+def funding_year(year: int, stays: int, **sources: tuple[int, float]) -> dict[str, Any]:
+    """Return one expected year of ``funding``; sources not named have no stays."""
+    names = ("overseas_research_grant", "erasmus_plus", "institution", "host", "own_project",
+             "other", "none")  # fmt: skip
+    return {
+        "year": year,
+        "stays": stays,
+        "by_source": {
+            name: dict(zip(("stays", "share"), sources.get(name, (0, 0.0)), strict=True))
+            for name in names
+        },
+    }
+
+
+# Qualifying stays of everyone in scope, whatever their population: D1 and W1 (withdrawn)
+# in 2022; C1, C3, P1 and P2 (international experience) in 2024; C7, A12, Q1 in 2025.
+EXPECTED_FUNDING = {
+    "by_completion_year": [
+        funding_year(2022, 2, overseas_research_grant=(1, 0.5), erasmus_plus=(1, 0.5)),
+        funding_year(2024, 4, erasmus_plus=(1, 0.25), host=(1, 0.25), none=(1, 0.25),
+                     institution=(1, 0.25)),
+        funding_year(2025, 3, overseas_research_grant=(1, 0.3333), none=(1, 0.3333),
+                     own_project=(1, 0.3333)),
+    ],
+    # Ahead: A3 (Erasmus+), A9 (revision; none), A10 (completed after the as-of date; none).
+    # Not C6 (completed by then), A4 (27 days), A5 (Norway), A6/A7 (not approved), A11
+    # (in no approved plan).
+    "planned_stays": 3,
+    "planned_stays_without_funding": 2,
+}  # fmt: skip
+
+EXPECTED_DESTINATIONS = {
+    "stays": 9,
+    "by_country": [
+        {"country": "DE", "stays": 6},  # W1 C1 P1 P2 C7 A12
+        {"country": "FR", "stays": 1},
+        {"country": "JP", "stays": 1},
+        {"country": "US", "stays": 1},
+    ],
+    "hosts": 5,
+    "by_host": [
+        # "TU München" three times and "tu  münchen" once: one host.
+        {"host_institution": "TU München", "stays": 4, "countries": ["DE"]},
+        {"host_institution": "Max Planck Institute", "stays": 2, "countries": ["DE"]},
+        {"host_institution": "MIT", "stays": 1, "countries": ["US"]},
+        {"host_institution": "Sorbonne Université", "stays": 1, "countries": ["FR"]},
+        {"host_institution": "University of Tokyo", "stays": 1, "countries": ["JP"]},
+    ],
+}
+
+
 def expected_document(filters: dict[str, str | None] | None = None) -> dict[str, Any]:
     """Return the whole statistics document expected for the data set as of AS_OF."""
     return {
@@ -336,6 +515,7 @@ def expected_document(filters: dict[str, str | None] | None = None) -> dict[str,
             "phd_target_percent": 40,
             "postdoc_target_percent": 30,
             "plan_due_days": 30,
+            "activity_target_percent": 100,
         },
         "phd": {
             "by_completion_year": EXPECTED_PHD_COMPLETION,
@@ -345,4 +525,7 @@ def expected_document(filters: dict[str, str | None] | None = None) -> dict[str,
             "by_end_year": EXPECTED_POSTDOC_END,
             "by_start_year": EXPECTED_POSTDOC_START,
         },
+        "activities": EXPECTED_ACTIVITIES,
+        "funding": EXPECTED_FUNDING,
+        "destinations": EXPECTED_DESTINATIONS,
     }

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from tests.integration import stats_dataset as data
-from tracker.domain.vocabulary import PlanStatus
+from tracker.domain.vocabulary import Funding, PlanStatus
 from tracker.extensions import db
 from tracker.queries.candidates import add_months, waiting_cutoff
 
@@ -303,7 +303,10 @@ def test_statistics_csv(org, login, client):
     login(org["admin"])
     rows = _csv(client.get("/coordinator/statistics.csv", query_string={"as_of": AS_OF}))
     document = data.expected_document()
-    assert len(rows) == sum(
+    # The rows of the four populations come first, as they always were, measure cells empty.
+    populations = [r for r in rows if not r["measure"]]
+    assert rows[: len(populations)] == populations
+    assert len(populations) == sum(
         len(groups) for section in ("phd", "postdoc") for groups in document[section].values()
     )
     first = rows[0]
@@ -314,6 +317,51 @@ def test_statistics_csv(org, login, client):
         "1",
         "1.0",
     )
+    assert (first["measure"], first["count"], first["share"]) == ("", "", "")
+    assert list(rows[0])[-3:] == ["measure", "count", "share"]
+
+    def row(grouping, measure, year=""):
+        (found,) = [
+            r
+            for r in rows
+            if (r["grouping"], r["measure"], r["year"]) == (grouping, measure, str(year))
+        ]
+        return found
+
+    cohort = row("activities.by_admission_year", "any.done", 2021)
+    assert (cohort["population"], cohort["n"], cohort["count"], cohort["share"]) == (
+        "phd", "8", "2", "0.25"
+    )  # fmt: skip
+    assert (cohort["target_percent"], cohort["needed"], cohort["achieved"]) == ("100", "6", "")
+    retyped = row("activities.by_admission_year", "conference.planned_or_done", 2021)
+    assert (retyped["count"], retyped["share"]) == ("3", "0.375")
+    postdocs = row("activities.by_start_year", "any.planned_or_done", 2024)
+    assert (postdocs["population"], postdocs["count"], postdocs["target_percent"]) == (
+        "postdoc", "2", ""
+    )  # fmt: skip
+    per_cohort = 2 * (1 + 6)  # planned-or-done and done, for "any" and each type
+    assert len([r for r in rows if r["grouping"].startswith("activities.")]) == 7 * per_cohort
+    grant = row("funding.by_completion_year", "overseas_research_grant", 2025)
+    assert (grant["n"], grant["count"], grant["share"]) == ("3", "1", "0.3333")
+    assert len([r for r in rows if r["grouping"] == "funding.by_completion_year"]) == 3 * 7
+    ahead = row("funding.planned_stays", "without_funding")
+    assert (ahead["n"], ahead["count"], ahead["share"]) == ("3", "2", "")
+    countries = [r for r in rows if r["grouping"] == "destinations.by_country"]
+    assert [(r["measure"], r["count"]) for r in countries] == [
+        ("DE", "6"), ("FR", "1"), ("JP", "1"), ("US", "1")
+    ]  # fmt: skip
+    hosts = [r for r in rows if r["grouping"] == "destinations.by_host"]
+    assert (hosts[0]["measure"], hosts[0]["count"], hosts[0]["n"]) == ("TU München", "4", "9")
+
+
+def test_statistics_csv_quotes_a_host_a_spreadsheet_would_run(org, login, client):
+    b = data.Builder(data.programme())
+    b.person("H1", data.PHD, date(2024, 1, 1))
+    b.stay("H1", date(2025, 1, 1), date(2025, 3, 1), data.DONE, host="=HYPERLINK(1)")
+    db.session.commit()
+    login(org["admin"])
+    rows = _csv(client.get("/coordinator/statistics.csv", query_string={"as_of": AS_OF}))
+    assert "'=HYPERLINK(1)" in [r["measure"] for r in rows]
 
 
 @pytest.fixture()
@@ -432,3 +480,113 @@ def test_the_dashboard_speaks_plainly(org, login, client):
     hint = page.index('id="as_of-help"')
     assert page.index('for="as_of"') < hint < page.index('id="as_of"', hint)
     assert "Leave empty for today." in page and "YYYY-MM-DD;" not in page
+
+
+# Worked out by hand from the data set, as of 2026-06-30, sorted by start date then record:
+# the people of an activity population (PhD; postdocs without international experience;
+# started, not withdrawn) with no activity done by then.
+NO_ACTIVITY = (
+    ["C2", "C3", "C3b", "C5", "C6", "C7"]  # 2021-08-15 (C1 and C4 done, C5 only after)
+    + [f"Q{i}" for i in (1, 3, 4, 5, 6, 7, 8, 9, 10)]  # 2024-08-01 (Q2 done)
+    + ["P3", "A1", "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11"]  # 2025 (A3, A12 done)
+    + ["B2", "B3", "B4", "B1"]  # 2026 (B5 starts after the as-of date)
+)
+
+
+def test_no_activity_list_is_exactly_those_with_nothing_done(org, login, client):
+    login(org["coordinator"])
+    response = client.get("/coordinator/lists/no-activity", query_string={"as_of": AS_OF})
+    assert _names(response) == [f"Person {key}" for key in NO_ACTIVITY]
+    page = response.get_data(as_text=True)
+    assert "No international activity yet" in page
+    assert "aria-current=\"page\"" in page
+    # The list and the document agree: n − any.done over every cohort.
+    document = client.get("/api/v1/stats", query_string={"as_of": AS_OF}).get_json()
+    cohorts = [
+        g for section in document["activities"].values() for groups in section.values()
+        for g in groups
+    ]  # fmt: skip
+    assert sum(g["n"] - g["any"]["done"] for g in cohorts) == len(NO_ACTIVITY)
+    rows = _csv(
+        client.get("/coordinator/lists/no-activity/export.csv", query_string={"as_of": AS_OF})
+    )
+    assert [r["name"] for r in rows] == [f"Person {key}" for key in NO_ACTIVITY]
+    planned = {r["name"]: r["activities_planned"] for r in rows}
+    # C2 has a conference in the approved plan, C5 a publication done only after the as-of
+    # date, C7 a course approved as a conference, A9 a co-supervision (its "other" is not
+    # approved yet); C3's collaboration is in no approved version.
+    assert {k: v for k, v in planned.items() if v != "0"} == {
+        "Person C2": "1", "Person C5": "1", "Person C7": "1", "Person A9": "1", "Person Q1": "1"
+    }  # fmt: skip
+
+
+def test_no_activity_list_filters_and_sorts(org, login, client):
+    login(org["coordinator"])
+    args = {"as_of": AS_OF, "status": "completed"}
+    completed = _names(client.get("/coordinator/lists/no-activity", query_string=args))
+    # C7 completes after the as-of date, but the filter reads the status as it is now.
+    assert completed == [f"Person {key}" for key in ("C2", "C3", "C3b", "C5", "C6", "C7")]
+    args = {"as_of": AS_OF, "kind": "postdoc"}
+    postdocs = _names(client.get("/coordinator/lists/no-activity", query_string=args))
+    assert postdocs == [f"Person Q{i}" for i in (1, 3, 4, 5, 6, 7, 8, 9, 10)] + ["Person P3"]
+    args = {"as_of": AS_OF, "sort": "activities_planned", "dir": "desc"}
+    first = _names(client.get("/coordinator/lists/no-activity", query_string=args))[:5]
+    # Ties in the order the records were made.
+    assert first == [f"Person {key}" for key in ("C2", "C5", "C7", "A9", "Q1")]
+
+
+def test_unfunded_stays_list_has_a_row_per_stay_ahead_without_funding(org, login, client):
+    b = data.Builder(data.programme())
+    # Two stays ahead without funding for one person: two rows; one with funding: none.
+    b.person("U1", data.PHD, date(2025, 1, 10), plan=PlanStatus.APPROVED, approved=True)
+    b.stay("U1", date(2026, 10, 1), date(2026, 11, 30), data.PLANNED, in_approved_plan=True,
+           host="KTH", country="SE")  # fmt: skip
+    b.stay("U1", date(2027, 3, 1), date(2027, 4, 30), data.PLANNED, in_approved_plan=True,
+           host="ETH Zürich", country="CH")  # fmt: skip
+    b.stay("U1", date(2027, 6, 1), date(2027, 7, 30), data.PLANNED, in_approved_plan=True,
+           funding=Funding.ERASMUS_PLUS)  # fmt: skip
+    db.session.commit()
+    login(org["coordinator"])
+    response = client.get("/coordinator/lists/unfunded-stays", query_string={"as_of": AS_OF})
+    # By planned start: A10's (completed after the as-of date), A9's, then U1's two.
+    assert _names(response) == ["Person A10", "Person A9", "Person U1", "Person U1"]
+    page = response.get_data(as_text=True)
+    assert "Sweden" in page and "Switzerland" in page
+    rows = _csv(
+        client.get("/coordinator/lists/unfunded-stays/export.csv", query_string={"as_of": AS_OF})
+    )
+    assert [(r["name"], r["host_institution"], r["stay_country"], r["stay_start_date"],
+             r["funding"]) for r in rows][2:] == [
+        ("Person U1", "KTH", "SE", "2026-10-01", "none"),
+        ("Person U1", "ETH Zürich", "CH", "2027-03-01", "none"),
+    ]  # fmt: skip
+    document = client.get("/api/v1/stats", query_string={"as_of": AS_OF}).get_json()
+    assert document["funding"]["planned_stays_without_funding"] == len(rows) == 4
+    by_host = _names(
+        client.get(
+            "/coordinator/lists/unfunded-stays",
+            query_string={"as_of": AS_OF, "sort": "host", "dir": "desc"},
+        )
+    )
+    # KTH, Host 1 (A9, A10: ties by record), ETH Zürich; case does not count.
+    assert by_host == ["Person U1", "Person A9", "Person A10", "Person U1"]
+
+
+def test_the_new_lists_keep_to_the_scope(org, login, client):
+    login(org["math"])
+    names = _names(client.get("/coordinator/lists/no-activity", query_string={"as_of": AS_OF}))
+    assert names == ["Person M1", "Person M2"]
+    assert _names(client.get("/coordinator/lists/unfunded-stays")) == []
+    for name in ("no-activity", "unfunded-stays"):
+        outside = client.get(f"/coordinator/lists/{name}", query_string={"programme": "PHD-CS"})
+        assert outside.status_code == 404
+        assert client.get(f"/coordinator/lists/{name}/export.csv",
+                          query_string={"programme": "PHD-CS"}).status_code == 404  # fmt: skip
+
+
+def test_a_sort_key_of_another_list_is_ignored(org, login, client):
+    login(org["coordinator"])
+    for name, key in (("candidates", "host"), ("overdue", "activities_planned"),
+                      ("unfunded-stays", "activities_planned")):  # fmt: skip
+        response = client.get(f"/coordinator/lists/{name}", query_string={"sort": key})
+        assert response.status_code == 200

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, insert
 
 from tracker.extensions import db
-from tracker.models import Enrolment, Plan, PlanVersion, Stay, User, co_supervision
+from tracker.models import Activity, Enrolment, Plan, PlanVersion, Stay, User, co_supervision
 from tracker.models.stay import approval_values
 
 PAGES = [
@@ -19,8 +19,14 @@ PAGES = [
     "/coordinator/lists/overdue",
     "/coordinator/lists/at-risk",
     "/coordinator/lists/waiting",
+    "/coordinator/lists/no-activity",
+    "/coordinator/lists/no-activity?sort=activities_planned&dir=desc&page=2",
+    "/coordinator/lists/unfunded-stays",
+    "/coordinator/lists/unfunded-stays?sort=host&page=2",
     "/coordinator/lists/candidates/export.csv",
     "/coordinator/lists/overdue/export.csv",
+    "/coordinator/lists/no-activity/export.csv",
+    "/coordinator/lists/unfunded-stays/export.csv",
     "/api/v1/stats",
     "/api/v1/stats?programme=P0",
 ]
@@ -146,6 +152,25 @@ def populate(count: int, programme_ids: list[int], tag: str = "") -> None:
             }
         )
     db.session.execute(insert(Stay), stays)
+    kinds = ["conference", "publication", "collaboration", "course", "co_supervision", "other"]
+    db.session.execute(
+        insert(Activity),
+        [
+            {
+                "enrolment_id": e,
+                "type": kinds[i % 6],
+                "title": f"Activity {i}",
+                "planned_term": "",
+                "status": "done" if i % 4 == 0 else "planned",
+                "done_on": rows[i]["start_date"] + timedelta(days=30) if i % 4 == 0 else None,
+                "approved_type": kinds[i % 6] if i % 3 == 0 else None,
+                "evidence": "",
+                "lock_version": 1,
+                **stamps,
+            }
+            for i, e in enumerate(enrolment_ids)
+        ],
+    )
     db.session.commit()
 
 

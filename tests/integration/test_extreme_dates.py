@@ -13,6 +13,7 @@ from tests.plan_support import people, signed_in
 from tracker.domain.vocabulary import EnrolmentStatus, PlanStatus, StayStatus
 from tracker.extensions import db
 from tracker.models import Plan
+from tracker.queries.candidates import LIST_NAMES
 
 EXTREMES = [
     # (start, expected end, end, status, stay start, stay end)
@@ -44,7 +45,7 @@ def _urls(enrolment_id: int, stay_ids: list[int]) -> dict[str, list[str]]:
     as_of = ["", "?as_of=2100-12-31", "?as_of=1950-01-01"]
     lists = [
         f"/coordinator/lists/{name}{suffix}"
-        for name in ("candidates", "overdue", "at-risk", "waiting")
+        for name in LIST_NAMES
         for suffix in ("", "/export.csv")
     ]
     scopes = ["?programme=PHD-CS", "?faculty=IE", ""]

@@ -6,6 +6,7 @@ import pytest
 
 from tracker.domain.snapshot import snapshot_digest
 from tracker.domain.vocabulary import (
+    ActivityType,
     EnrolmentKind,
     EnrolmentStatus,
     Funding,
@@ -14,7 +15,17 @@ from tracker.domain.vocabulary import (
     StayStatus,
 )
 from tracker.extensions import db
-from tracker.models import AuditEntry, Enrolment, Faculty, Plan, PlanVersion, Programme, Stay, User
+from tracker.models import (
+    Activity,
+    AuditEntry,
+    Enrolment,
+    Faculty,
+    Plan,
+    PlanVersion,
+    Programme,
+    Stay,
+    User,
+)
 from tracker.services.importing import ImportResult, import_csv, run_import
 
 ENROLMENT_HEADER = (
@@ -244,6 +255,9 @@ def test_plan_status_approved_records_an_imported_version(
     programme = make_programme("PHD-CS")
     enrolment = make_enrolment(programme=programme, start_date=date(2024, 1, 15))
     stay = make_stay(enrolment, country="DE", start_date=date(2025, 3, 1))
+    activity = Activity(enrolment=enrolment, type=ActivityType.COURSE, title="Summer school")
+    db.session.add(activity)
+    db.session.commit()
     email = enrolment.person.email
     data = csv(
         "kind,email,name,programme,start_date,plan_status",
@@ -267,6 +281,9 @@ def test_plan_status_approved_records_an_imported_version(
         approved.approved_start_date,
         approved.approved_end_date,
     ) == ("DE", date(2025, 3, 1), date(2025, 5, 31))
+    # Its activities are in the version moved in, as approved (DESIGN §4).
+    assert [row["id"] for row in version.snapshot["activities"]] == [str(activity.id)]
+    assert db.session.get(Activity, activity.id).approved_type == ActivityType.COURSE
 
     fresh = db.session.scalar(db.select(Plan).where(Plan.enrolment_id != enrolment.id))
     assert fresh.approved_version.event == PlanEvent.IMPORTED

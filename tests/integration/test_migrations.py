@@ -2,10 +2,12 @@
 
 import logging
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.exc import IntegrityError
 
 from tracker import PROJECT_ROOT
 from tracker.extensions import db
@@ -99,3 +101,62 @@ def test_allowing_withdrawals_keeps_every_plan_pointing_at_its_approved_version(
                     snapshot_sha256="0" * 64)  # fmt: skip
     )
     db.session.commit()
+
+
+def test_done_activities_get_a_date_and_approved_ones_their_type(app, make_enrolment):
+    """Migration 0011 dates activities already done and reads approved types from the version."""
+    from datetime import UTC, date, datetime
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from tracker.domain.vocabulary import ActivityStatus, ActivityType, PlanEvent, PlanStatus
+    from tracker.models import Activity, Plan, PlanVersion
+
+    enrolment = make_enrolment()
+    done = Activity(enrolment=enrolment, type=ActivityType.CONFERENCE, title="Talk",
+                    status=ActivityStatus.DONE, done_on=date(2025, 1, 1))  # fmt: skip
+    planned = Activity(enrolment=enrolment, type=ActivityType.COURSE, title="School")
+    added = Activity(enrolment=enrolment, type=ActivityType.OTHER, title="Since")
+    plan = Plan(enrolment=enrolment, status=PlanStatus.DRAFT)
+    db.session.add_all([done, planned, added, plan])
+    db.session.flush()
+    # The approved version knew the first two; the course was a publication then.
+    snapshot = {"activities": [{"id": str(done.id), "type": "conference"},
+                               {"id": str(planned.id), "type": "publication"}]}  # fmt: skip
+    version = PlanVersion(plan=plan, number=1, event=PlanEvent.APPROVED, snapshot=snapshot,
+                          snapshot_sha256="0" * 64)  # fmt: skip
+    db.session.add(version)
+    db.session.flush()
+    plan.approved_version_id = version.id
+    db.session.commit()
+    ids = (done.id, planned.id, added.id)
+    db.session.remove()
+    db.engine.dispose()
+    handlers = logging.root.handlers[:]
+    try:
+        downgrade(revision="3f7a2c91d5e8")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE activity SET updated_at = :moment WHERE id = :id"),
+                {"moment": datetime(2024, 5, 6, 23, 30, tzinfo=UTC), "id": ids[0]},
+            )
+        db.engine.dispose()
+        upgrade()
+    finally:
+        logging.root.handlers[:] = handlers
+    found = {a.id: a for a in db.session.scalars(db.select(Activity))}
+    assert (found[ids[0]].done_on, found[ids[0]].approved_type) == (date(2024, 5, 6), "conference")
+    assert (found[ids[1]].done_on, found[ids[1]].approved_type) == (None, "publication")
+    assert (found[ids[2]].done_on, found[ids[2]].approved_type) == (None, None)
+    # The rule holds in the database: done needs its date, and only done has one.
+    for statement in (
+        "UPDATE activity SET done_on = NULL WHERE status = 'done'",
+        "UPDATE activity SET done_on = '2025-01-01' WHERE status = 'planned'",
+        "UPDATE activity SET done_on = '2101-01-01' WHERE status = 'done'",
+        "UPDATE activity SET done_on = '1949-12-31' WHERE status = 'done'",
+        "UPDATE activity SET approved_type = 'nonsense'",
+    ):
+        with pytest.raises(IntegrityError):
+            with db.engine.begin() as connection:
+                connection.execute(text(statement))

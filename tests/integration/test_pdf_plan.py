@@ -142,6 +142,7 @@ def approved_plan(people, make_enrolment, make_stay) -> Enrolment:
             title="Talk at the European Quantum Optics Conference",
             planned_term="2025 autumn",
             status=ActivityStatus.DONE,
+            done_on=date(2025, 10, 9),
             evidence="https://doi.org/10.1000/eqoc.2025.17",
         )
     )

@@ -268,13 +268,30 @@ def test_activities_add_edit_remove(cast, started):
     activity = db.session.scalar(db.select(Activity))
     page = started.get(f"/plans/{eid}").get_data(as_text=True)
     assert 'href="https://doi.org/10.1000/xyz123"' in page
+    # Done needs the day it was done.
     response = started.post(
         f"/plans/activities/{activity.id}/edit",
         data=data | {"status": "done", "lock_version": activity.lock_version},
     )
+    assert response.status_code == 422
+    assert "Enter the date the activity was done" in response.get_data(as_text=True)
+    assert reload(Activity, activity.id).status == "planned"
+    response = started.post(
+        f"/plans/activities/{activity.id}/edit",
+        data=data
+        | {"status": "done", "done_on": "2025-05-02", "lock_version": activity.lock_version},
+    )
     assert response.status_code == 302
     activity = reload(Activity, activity.id)
-    assert activity.status == "done"
+    assert (activity.status, activity.done_on) == ("done", date(2025, 5, 2))
+    # Planned again: the date goes with the status.
+    response = started.post(
+        f"/plans/activities/{activity.id}/edit",
+        data=data | {"done_on": "2025-05-02", "lock_version": activity.lock_version},
+    )
+    assert response.status_code == 302
+    assert reload(Activity, activity.id).done_on is None
+    activity = reload(Activity, activity.id)
     stale = started.post(f"/plans/activities/{activity.id}/edit", data=data | {"lock_version": 1})
     assert stale.status_code == 409
     response = started.post(

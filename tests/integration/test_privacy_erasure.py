@@ -66,7 +66,9 @@ def test_nothing_identifying_is_left_and_every_counted_value_stays(told, client)
     assert not kari.active and kari.password_hash is None and kari.locale is None
     stay = db.session.get(Stay, told["stay"].id)
     assert (stay.country, stay.start_date, stay.status) == ("AU", date(2025, 3, 2), "completed")
-    assert (stay.host_institution, stay.notes, stay.report) == ("", "", "")
+    assert (stay.notes, stay.report) == ("", "")
+    # The host is an institution, counted by the destinations statistics: it stays.
+    assert stay.host_institution == "University of Western Australia"
 
     # The approved version keeps what counted, and a digest that matches it (plan PDF).
     for version in db.session.scalars(select(PlanVersion)):

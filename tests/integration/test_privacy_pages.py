@@ -89,7 +89,7 @@ def test_a_person_sees_and_downloads_everything_about_them(told, client, login):
     response = client.get("/my-data")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    for expected in (story.NAME, "Quokka Institute of Rottnest", "visa worries",
+    for expected in (story.NAME, "University of Western Australia", "visa worries",
                      "A talk on marsupial robotics", "Which marsupial lab exactly?",
                      "login_failed", "Your mobility plan is approved"):  # fmt: skip
         assert expected in text
@@ -102,7 +102,7 @@ def test_a_person_sees_and_downloads_everything_about_them(told, client, login):
     assert (document["format"], document["version"]) == ("mobility-tracker/personal-data", 1)
     assert document["person"]["email"] == story.EMAIL
     assert document["person"]["has_password"] is True
-    assert [s["host_institution"] for s in document["stays"]] == ["Quokka Institute of Rottnest"]
+    assert [s["host_institution"] for s in document["stays"]] == ["University of Western Australia"]
     assert len(document["plan_versions"]) == 4
     assert any(e["detail"].get("email") == story.EMAIL for e in document["audit_entries"])
     # Her former name and address, as the administrator's change recorded them.

@@ -15,7 +15,8 @@ from tracker.domain.vocabulary import EnrolmentStatus, StayStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan
 from tracker.queries.scope import Filters, parse_filters
-from tracker.queries.stats import EnrolmentFacts, build_statistics, days_between
+from tracker.queries.sql import days_between
+from tracker.queries.stats import EnrolmentFacts, build_statistics
 
 SETTINGS = TargetSettings()
 
@@ -25,8 +26,32 @@ def test_document_matches_the_figures_worked_out_by_hand(app):
     document = build_statistics(data.AS_OF, Filters(), SETTINGS)
     assert document == data.expected_document()
     # The contract's key order, not only its content.
-    assert list(document) == ["as_of", "filters", "settings", "phd", "postdoc"]
+    assert list(document) == [
+        "as_of",
+        "filters",
+        "settings",
+        "phd",
+        "postdoc",
+        "activities",
+        "funding",
+        "destinations",
+    ]
     assert list(document["phd"]["by_completion_year"][0]) == list(data.EXPECTED_PHD_COMPLETION[0])
+    group = document["activities"]["phd"]["by_admission_year"][0]
+    assert list(group) == ["year", "n", "any", "by_type", "target_percent", "needed"]
+    assert list(group["by_type"]) == [
+        "conference",
+        "publication",
+        "collaboration",
+        "course",
+        "co_supervision",
+        "other",
+    ]
+    assert list(document["funding"]) == list(data.EXPECTED_FUNDING)
+    assert list(document["funding"]["by_completion_year"][0]["by_source"]) == list(
+        data.EXPECTED_FUNDING["by_completion_year"][0]["by_source"]
+    )
+    assert list(document["destinations"]) == ["stays", "by_country", "hosts", "by_host"]
 
 
 def test_needed_is_exact_where_floating_point_is_off_by_one(app):

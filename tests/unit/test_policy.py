@@ -434,6 +434,42 @@ def test_a_stay_is_reported_from_its_end_date(situation, role, any_supervisor):
     assert policy.report_opens_on(user, subject, today=ENDED) is None
 
 
+# --- Activities: marked done (or not) without a revision ------------------------------------
+
+# situation -> (plan status, plan has an approved version); the owner may mark activities
+# done on a plan with an approved version, whatever state a revision of it is in.
+ACTIVITY_SITUATIONS = {
+    "no_plan": (None, F),
+    "draft": (PlanStatus.DRAFT, F),
+    "submitted": (PlanStatus.SUBMITTED, F),
+    "changes_requested": (PlanStatus.CHANGES_REQUESTED, F),
+    "approved": (PlanStatus.APPROVED, T),
+    "revision": (PlanStatus.DRAFT, T),
+    "revision_submitted": (PlanStatus.SUBMITTED, T),
+    "revision_returned": (PlanStatus.CHANGES_REQUESTED, T),
+}
+#                 none draft subm changes approved revision rev_subm rev_returned
+MARK_ACTIVITY = {"owner": (F, F, F, F, T, T, T, T)}  # every other role: never
+
+
+@pytest.mark.parametrize("enrolment_status", list(EnrolmentStatus))
+@pytest.mark.parametrize(
+    ("index", "situation"), list(enumerate(ACTIVITY_SITUATIONS)), ids=list(ACTIVITY_SITUATIONS)
+)
+@pytest.mark.parametrize(("role", "any_supervisor"), role_cases())
+def test_can_mark_activity(role, any_supervisor, index, situation, enrolment_status):
+    plan_status, approved = ACTIVITY_SITUATIONS[situation]
+    subject = SimpleNamespace(
+        enrolment=enrolment(
+            plan_status=plan_status, approved_version=approved, status=enrolment_status
+        )
+    )
+    expected = MARK_ACTIVITY.get(role, (F,) * len(ACTIVITY_SITUATIONS))[index]
+    # Like the plan's content, an activity changes only while the enrolment is active.
+    expected = expected and enrolment_status == EnrolmentStatus.ACTIVE
+    assert policy.can_mark_activity(USERS[role], subject) is expected
+
+
 # --- Enrolment records, programmes, faculties, the institution -----------------------------
 
 #                                manage  view programme     view faculty  institution stats admin
@@ -532,6 +568,7 @@ def test_every_rule_of_the_policy_is_in_this_matrix():
         "can_decide_plan",
         "can_view_plan_version",
         *(f"can_{rule}" for rule in STAY_RULES),
+        "can_mark_activity",
         "can_manage_enrolment",
         "can_view_programme",
         "can_view_faculty",

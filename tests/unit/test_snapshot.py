@@ -44,6 +44,7 @@ def activity(id_, title="ICML"):
         title=title,
         planned_term="2026 summer",
         status=ActivityStatus.PLANNED,
+        done_on=None,
         evidence="",
     )
 
@@ -78,6 +79,7 @@ def test_snapshot_holds_only_strings():
                 "title": "ICML",
                 "planned_term": "2026 summer",
                 "status": "planned",
+                "done_on": "",
                 "evidence": "",
             }
         ],

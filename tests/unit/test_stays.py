@@ -6,7 +6,9 @@ from tracker.domain.stays import (
     CountingRules,
     NotCounted,
     is_abroad_and_long_enough,
+    is_ahead,
     is_qualifying,
+    is_qualifying_at,
     reasons_not_counted,
     stay_length,
 )
@@ -51,3 +53,38 @@ def test_reasons_are_all_listed():
         StayStatus.CANCELLED, "SE", date(2025, 1, 1), date(2025, 3, 1), RULES
     )
     assert cancelled == [NotCounted.CANCELLED]
+
+
+AS_OF = date(2026, 6, 30)
+
+
+@pytest.mark.parametrize("status", list(StayStatus))
+@pytest.mark.parametrize("country", ["DE", "NO"])
+@pytest.mark.parametrize("days", [27, 28])
+@pytest.mark.parametrize("end_offset", [-1, 0, 1])
+def test_qualifying_at_needs_the_stay_done_by_the_day(status, country, days, end_offset):
+    end = date.fromordinal(AS_OF.toordinal() + end_offset)
+    start = date.fromordinal(end.toordinal() - days + 1)
+    expected = status == StayStatus.COMPLETED and country != "NO" and days >= 28 and end <= AS_OF
+    assert is_qualifying_at(status, country, start, end, AS_OF, RULES) is expected
+
+
+@pytest.mark.parametrize("status", list(StayStatus))
+@pytest.mark.parametrize("approved_country", [None, "DE", "NO"])
+@pytest.mark.parametrize("approved_days", [27, 28])
+@pytest.mark.parametrize("end_offset", [-1, 0, 1])
+def test_ahead_reads_the_approved_values(status, approved_country, approved_days, end_offset):
+    """Live dates say when a completed stay ended; country and length come from approval."""
+    end = date.fromordinal(AS_OF.toordinal() + end_offset)
+    start = date(2026, 9, 1)
+    approved = (
+        None
+        if approved_country is None
+        else (approved_country, start, date.fromordinal(start.toordinal() + approved_days - 1))
+    )
+    expected = (
+        approved_country == "DE"
+        and approved_days >= 28
+        and (status == StayStatus.PLANNED or (status == StayStatus.COMPLETED and end > AS_OF))
+    )
+    assert is_ahead(status, end, approved, AS_OF, RULES) is expected

@@ -177,6 +177,7 @@ def test_settings_from_config_and_as_document():
             "PHD_TARGET_PERCENT": 45,
             "POSTDOC_TARGET_PERCENT": 35,
             "PLAN_DUE_DAYS": 60,
+            "ACTIVITY_TARGET_PERCENT": "90",
         }
     )
     assert settings.as_document() == {
@@ -185,5 +186,6 @@ def test_settings_from_config_and_as_document():
         "phd_target_percent": 45,
         "postdoc_target_percent": 35,
         "plan_due_days": 60,
+        "activity_target_percent": 90,
     }
     assert settings.counting_rules.min_stay_days == 30

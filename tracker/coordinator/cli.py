@@ -10,6 +10,7 @@ from tracker.domain.addresses import InvalidEmail, normalise_email
 from tracker.domain.targets import as_percent, parse_as_of
 from tracker.models import User
 from tracker.queries import scope, stats
+from tracker.queries.activities import ACTIVITY_POPULATIONS
 from tracker.services import accounts
 
 
@@ -115,4 +116,59 @@ def format_table(document: dict[str, Any]) -> str:
             lines.append(
                 "".join(_cell(key, group[key]).rjust(width) for _title, key, width in _COLUMNS)
             )
+    lines += _international_lines(document)
     return "\n".join(lines)
+
+
+_ACTIVITY_TITLES = {
+    ("phd", "by_admission_year"): "International activities of PhD candidates by admission cohort",
+    ("postdoc", "by_start_year"): "International activities of postdocs without international "
+    "experience by start cohort",
+}
+_ACTIVITY_COLUMNS = (("Year", 6), ("n", 7), ("Planned or done", 17), ("Done", 7),
+                     ("Done rate", 11), ("Target", 8), ("Needed", 8))  # fmt: skip
+
+
+def _activity_row(group: dict[str, Any]) -> str:
+    target, needed = group["target_percent"], group["needed"]
+    cells = (
+        str(group["year"]),
+        str(group["n"]),
+        str(group["any"]["planned_or_done"]),
+        str(group["any"]["done"]),
+        f"{as_percent(group['any']['done_rate'])} %",
+        "–" if target is None else f"{target} %",
+        "–" if needed is None else str(needed),
+    )
+    return "".join(cell.rjust(width) for cell, (_title, width) in zip(cells, _ACTIVITY_COLUMNS,
+                                                                      strict=True))  # fmt: skip
+
+
+def _international_lines(document: dict[str, Any]) -> list[str]:
+    """Return the activities, funding and destinations sections as plain text."""
+    lines: list[str] = []
+    header = "".join(title.rjust(width) for title, width in _ACTIVITY_COLUMNS)
+    for population in ACTIVITY_POPULATIONS:
+        section, key = population.section, population.key
+        groups = document["activities"][section][key]
+        title = _ACTIVITY_TITLES.get((section, key), f"International activities: {section} {key}")
+        lines += ["", title, header]
+        lines += [_activity_row(g) for g in groups] or ["  (nobody in this population)"]
+    funding = document["funding"]
+    lines += ["", "Qualifying stays by year of completion and funding source"]
+    for year in funding["by_completion_year"]:
+        used = [f"{name} {f['stays']}" for name, f in year["by_source"].items() if f["stays"]]
+        lines.append(f"  {year['year']}: {year['stays']} ({', '.join(used)})")
+    if not funding["by_completion_year"]:
+        lines.append("  (no qualifying stays)")
+    lines.append(
+        f"  Stays planned ahead: {funding['planned_stays']}, "
+        f"without a funding source: {funding['planned_stays_without_funding']}"
+    )
+    destinations = document["destinations"]
+    countries = ", ".join(f"{c['country']} {c['stays']}" for c in destinations["by_country"])
+    lines += ["", f"Destinations of the {destinations['stays']} qualifying stays"]
+    lines.append(f"  By country: {countries or '(none)'}")
+    hosts = "; ".join(f"{h['host_institution']} {h['stays']}" for h in destinations["by_host"])
+    lines.append(f"  Hosts ({destinations['hosts']}, the first 20): {hosts or '(none)'}")
+    return lines

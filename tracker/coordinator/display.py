@@ -146,6 +146,12 @@ _COMMON = {
     "supervisor": Column("supervisor", _l("Main supervisor"), "supervisor"),
     "submitted": Column("submitted_at", _l("Submitted"), "submitted"),
     "days_waiting": Column("days_waiting", _l("Days waiting")),
+    "activities_planned": Column(
+        "activities_planned", _l("Activities planned"), "activities_planned"
+    ),
+    "host": Column("host_institution", _l("Host institution"), "host"),
+    "stay_country": Column("stay_country", _l("Country")),
+    "stay_dates": Column("stay_dates", _l("Planned dates"), "stay_start"),
 }
 
 LIST_COLUMNS = {
@@ -172,6 +178,26 @@ LIST_COLUMNS = {
         "supervisor",
     ],
     "waiting": ["name", "programme", "kind", "submitted", "days_waiting", "supervisor"],
+    "no-activity": [
+        "name",
+        "programme",
+        "kind",
+        "status",
+        "start",
+        "plan_status",
+        "activities_planned",
+        "supervisor",
+    ],
+    "unfunded-stays": [
+        "name",
+        "programme",
+        "kind",
+        "host",
+        "stay_country",
+        "stay_dates",
+        "plan_status",
+        "supervisor",
+    ],
 }
 
 LIST_TITLES = {
@@ -179,6 +205,8 @@ LIST_TITLES = {
     "overdue": _l("Plans overdue"),
     "at-risk": _l("At risk"),
     "waiting": _l("Waiting for a decision"),
+    "no-activity": _l("No international activity yet"),
+    "unfunded-stays": _l("Planned stays without funding"),
 }
 
 
@@ -216,6 +244,22 @@ def list_explanation(name: str, settings: dict[str, Any]) -> str:
             "approved or returned.",
             days=WAITING_DAYS,
         )
+    if name == "no-activity":
+        return _(
+            "PhD candidates, and postdocs without international experience, who had started "
+            "and not withdrawn, with no international activity (conference, publication, "
+            "collaboration, course abroad, co-supervision or other) marked done. The last "
+            "column counts the activities planned in their approved plan."
+        )
+    if name == "unfunded-stays":
+        return _(
+            "Stays abroad in the approved plans of active candidates, long enough to count "
+            "(at least %(days)d days outside %(country)s) and not done yet, with no funding "
+            "source: point the candidates to grants such as the overseas research grant or "
+            "Erasmus+. Country and dates are as the approved plan has them.",
+            days=settings["min_stay_days"],
+            country=home_country_name(settings["home_country"]),
+        )
     return _("Every enrolment in the programmes you follow, whatever its status.")
 
 
@@ -244,6 +288,23 @@ CSV_COLUMNS = (
     "submitted_at",
     "days_waiting",
 )
+# What each list's CSV export adds to those columns: its own.
+OWN_CSV_COLUMNS = {
+    "no-activity": ("activities_planned",),
+    "unfunded-stays": (
+        "stay_id",
+        "host_institution",
+        "stay_country",
+        "stay_start_date",
+        "stay_end_date",
+        "funding",
+    ),
+}
+
+
+def csv_columns(name: str) -> tuple[str, ...]:
+    """Return the columns of a list's CSV export: the common ones, then the list's own."""
+    return CSV_COLUMNS + OWN_CSV_COLUMNS.get(name, ())
 
 
 def _counts_texts() -> dict[Any, str]:
@@ -278,6 +339,7 @@ def list_rows(rows: list[Any], as_of: date, plan_due_days: int) -> list[dict[str
     texts = _counts_texts()
     for row in rows:
         values = row._asdict()
+        del values["key"]
         values["achieved"] = bool(values["achieved"])
         values["projected"] = bool(values["projected"])
         values["plan_overdue"] = bool(values.pop("overdue"))

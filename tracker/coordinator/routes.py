@@ -252,7 +252,8 @@ def candidate_list_csv(name: str):
     rows = display.list_rows(
         candidates.get_all(current_user, query, settings), query.as_of, settings.plan_due_days
     )
-    table = [list(display.CSV_COLUMNS)] + [[row[c] for c in display.CSV_COLUMNS] for row in rows]
+    columns = display.csv_columns(name)
+    table = [list(columns)] + [[row[c] for c in columns] for row in rows]
     return _csv_response(table, f"{name}-{query.as_of.isoformat()}.csv")
 
 

@@ -141,6 +141,22 @@ def report_opens_on(user: Any, stay: Any, *, today: date | None = None) -> date 
     return None
 
 
+def can_mark_activity(user: Any, activity: Any) -> bool:
+    """Return whether the candidate may mark this activity done, or not done, without a revision.
+
+    On a plan with an approved version, as a stay is reported (DESIGN §3); a draft's
+    activities take their status and date in the plan editor.
+    """
+    enrolment = activity.enrolment
+    plan = enrolment.plan
+    return (
+        is_owner(user, enrolment)
+        and enrolment.status == EnrolmentStatus.ACTIVE
+        and plan is not None
+        and plan.approved_version_id is not None
+    )
+
+
 def can_confirm_stay(user: Any, stay: Any, *, any_supervisor: bool = False) -> bool:
     """Return whether the user may confirm or return a reported stay."""
     return stay.awaiting_confirmation and may_decide(

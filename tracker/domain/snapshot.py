@@ -29,7 +29,7 @@ STAY_FIELDS = (
     "notes",
     "status",
 )
-ACTIVITY_FIELDS = ("type", "title", "planned_term", "status", "evidence")
+ACTIVITY_FIELDS = ("type", "title", "planned_term", "status", "done_on", "evidence")
 TEXT_FIELDS = ("narrative", "no_stay_justification")
 SECTIONS = {"stays": STAY_FIELDS, "activities": ACTIVITY_FIELDS}
 

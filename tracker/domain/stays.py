@@ -60,3 +60,36 @@ def is_qualifying(
 ) -> bool:
     """Return whether the stay is completed (confirmed), abroad and long enough."""
     return not reasons_not_counted(status, country, start_date, end_date, rules)
+
+
+def is_qualifying_at(
+    status: StayStatus,
+    country: str,
+    start_date: date,
+    end_date: date,
+    as_of: date,
+    rules: CountingRules,
+) -> bool:
+    """Return whether the stay qualifies and was done by ``as_of`` (it ends on or before)."""
+    return end_date <= as_of and is_qualifying(status, country, start_date, end_date, rules)
+
+
+def is_ahead(
+    status: StayStatus,
+    end_date: date,
+    approved: tuple[str, date, date] | None,
+    as_of: date,
+    rules: CountingRules,
+) -> bool:
+    """Return whether the stay is still ahead at ``as_of`` and would count, as approved.
+
+    ``approved`` is (country, start, end) as the approved version in force has the
+    stay, or None when it is in no approved version. A completed stay that ends after
+    the as-of date was still ahead on that day.
+    """
+    if approved is None:
+        return False
+    still_ahead = status == StayStatus.PLANNED or (
+        status == StayStatus.COMPLETED and end_date > as_of
+    )
+    return still_ahead and is_abroad_and_long_enough(*approved, rules)

@@ -7,12 +7,10 @@ binary floating point is involved until the rounded value is handed to JSON);
 as ``-(-target · n // 100)``, so 30 % of 10 people is exactly 3.
 """
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from tracker.domain.dates import check_date
@@ -46,6 +44,7 @@ class TargetSettings:
     phd_target_percent: int = 40
     postdoc_target_percent: int = 30
     plan_due_days: int = 30
+    activity_target_percent: int = 100
 
     @classmethod
     def from_mapping(cls, config: Any) -> "TargetSettings":
@@ -56,6 +55,7 @@ class TargetSettings:
             phd_target_percent=int(config["PHD_TARGET_PERCENT"]),
             postdoc_target_percent=int(config["POSTDOC_TARGET_PERCENT"]),
             plan_due_days=int(config["PLAN_DUE_DAYS"]),
+            activity_target_percent=int(config["ACTIVITY_TARGET_PERCENT"]),
         )
 
     @property
@@ -71,6 +71,7 @@ class TargetSettings:
             "phd_target_percent": self.phd_target_percent,
             "postdoc_target_percent": self.postdoc_target_percent,
             "plan_due_days": self.plan_due_days,
+            "activity_target_percent": self.activity_target_percent,
         }
 
 
@@ -110,10 +111,10 @@ def rate_decimal(part: int, n: int) -> Decimal:
     _check_counts(part, n)
     if n == 0:
         raise ZeroDivisionError("a rate needs n > 0")
-    # Exact: ⌊part/n · 10⁴ + ½⌋ is ROUND_HALF_UP of the true fraction; no Decimal
-    # division happens first, so no intermediate rounding can tip a value over.
-    scaled = Fraction(part, n) * 10**RATE_DECIMALS + Fraction(1, 2)
-    return Decimal(math.floor(scaled)).scaleb(-RATE_DECIMALS)
+    # Exact: ⌊part/n · 10⁴ + ½⌋ is ROUND_HALF_UP of the true fraction, and equals
+    # ⌊(2 · part · 10⁴ + n) / 2n⌋ in integers; no division rounds before the last one.
+    scaled = (2 * part * 10**RATE_DECIMALS + n) // (2 * n)
+    return Decimal(scaled).scaleb(-RATE_DECIMALS)
 
 
 def rate(part: int, n: int) -> float:

@@ -40,11 +40,15 @@ class TimestampMixin:
     )
 
 
-def enum_type(enum_class: type) -> SAEnum:
-    """Store a StrEnum by value, as a VARCHAR with a CHECK constraint on every database."""
+def enum_type(enum_class: type, name: str | None = None) -> SAEnum:
+    """Store a StrEnum by value, as a VARCHAR with a CHECK constraint on every database.
+
+    The constraint is named after the enumeration; a second column of the same
+    enumeration in one table needs a ``name`` of its own.
+    """
     return SAEnum(
         enum_class,
-        name=enum_class.__name__.lower(),
+        name=name or enum_class.__name__.lower(),
         native_enum=False,
         create_constraint=True,
         length=32,

@@ -92,6 +92,21 @@ class Stay(TimestampMixin, Base):
             "approved_start_date",
             "approved_end_date",
         ),
+        # Stays by status and date with what funding and destinations read: the qualifying
+        # ones (live values) and those ahead (approved values), index-only (0012).
+        Index(
+            "ix_stay_abroad",
+            "status",
+            "end_date",
+            "start_date",
+            "country",
+            "funding",
+            "host_institution",
+            "approved_country",
+            "approved_start_date",
+            "approved_end_date",
+            "enrolment_id",
+        ),
     )
     __mapper_args__ = {"version_id_col": lock_version}
 

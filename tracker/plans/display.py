@@ -40,6 +40,7 @@ FIELD_LABELS = {
     "type": _l("Type"),
     "title": _l("Title"),
     "planned_term": _l("Planned term or date"),
+    "done_on": _l("Done on"),
     "evidence": _l("Link or DOI"),
 }
 

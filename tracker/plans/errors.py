@@ -10,7 +10,7 @@ from flask_login import current_user
 from tracker.domain.workflow import TransitionRefused
 from tracker.extensions import db
 from tracker.services.audit import record
-from tracker.services.plans import CommentRequired, Conflict
+from tracker.services.plans import CommentRequired, Conflict, InvalidDoneDate
 from tracker.services.stays import InvalidStay
 
 CONFLICT_MESSAGE = _l(
@@ -59,7 +59,7 @@ def conflict(exc: Conflict):
     return render_template("plans/conflict.html", conflict=CONFLICT_MESSAGE), 409
 
 
-def bad_request(exc: CommentRequired | InvalidStay):
+def bad_request(exc: CommentRequired | InvalidStay | InvalidDoneDate):
     """Answer 400: the forms check these first, so only a hand-made request gets here."""
     db.session.rollback()
     return render_template("errors/error.html", code=400), 400
@@ -78,3 +78,4 @@ def install(bp: Blueprint) -> None:
     bp.register_error_handler(Conflict, conflict)
     bp.register_error_handler(CommentRequired, bad_request)
     bp.register_error_handler(InvalidStay, bad_request)
+    bp.register_error_handler(InvalidDoneDate, bad_request)

@@ -9,13 +9,14 @@ from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from tracker.domain.activities import done_date_errors
 from tracker.domain.countries import country_choices, is_country
 from tracker.domain.plan_rules import StayContext, StayError, report_errors, stay_errors
 from tracker.domain.vocabulary import ActivityStatus, ActivityType, Funding, StayPurpose
 from tracker.forms import BaseForm, IsoDateField
 from tracker.labels import choices
 from tracker.plans.display import DOI, locale_name
-from tracker.plans.messages import error_text
+from tracker.plans.messages import done_date_text, error_text
 
 TEXT_LIMIT = 10_000
 UNKNOWN = StayError.UNKNOWN_COUNTRY
@@ -128,12 +129,29 @@ class ActivityForm(LockForm):
     status = SelectField(
         _l("Status"), choices=lambda: choices(ActivityStatus), validate_choice=False
     )
+    done_on = IsoDateField(
+        _l("Done on"),
+        validators=[Optional()],
+        description=_l("The date the activity was done; needed when its status is done."),
+    )
     evidence = StringField(
         _l("Link or DOI"),
         validators=[Optional(), Length(max=500)],
         description=_l("A web address starting with https:// or a DOI such as 10.1000/xyz123."),
     )
     submit = SubmitField(_l("Save activity"))
+
+    def __init__(self, *args: Any, enrolment_start: date, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.enrolment_start = enrolment_start
+        self.today = today
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Check the fields, then that a done activity has a date it can have been done on."""
+        valid = super().validate(extra_validators)
+        if self.status.data == ActivityStatus.DONE and not self.done_on.errors:
+            valid = check_done_on(self.done_on, self.enrolment_start, self.today) and valid
+        return valid
 
     def validate_type(self, field: SelectField) -> None:
         if field.data not in set(ActivityType):
@@ -157,8 +175,37 @@ class ActivityForm(LockForm):
             "title": self.title.data.strip(),
             "planned_term": (self.planned_term.data or "").strip(),
             "status": ActivityStatus(self.status.data),
+            "done_on": self.done_on.data if self.status.data == ActivityStatus.DONE else None,
             "evidence": (self.evidence.data or "").strip(),
         }
+
+
+def check_done_on(field: IsoDateField, enrolment_start: date, today: date) -> bool:
+    """Put what is wrong with the date an activity was done next to its field; True if nothing."""
+    if field.data is None:
+        field.errors = [*field.errors, done_date_text(None, enrolment_start)]
+        return False
+    errors = done_date_errors(field.data, enrolment_start, today)
+    field.errors = [*field.errors, *(done_date_text(e, enrolment_start) for e in errors)]
+    return not errors
+
+
+class ActivityDoneForm(LockForm):
+    # Optional here: a missing date gets check_done_on's message, which says what to enter.
+    done_on = IsoDateField(_l("Done on"), validators=[Optional()])
+    submit = SubmitField(_l("Mark as done"))
+
+    def __init__(self, *args: Any, enrolment_start: date, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.enrolment_start = enrolment_start
+        self.today = today
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Check the date: given, not in the future, not before the enrolment started."""
+        valid = super().validate(extra_validators)
+        if self.done_on.errors:
+            return False
+        return check_done_on(self.done_on, self.enrolment_start, self.today) and valid
 
 
 class ReportStayForm(LockForm):

@@ -1,8 +1,12 @@
 """Translated sentences for the codes the plan rules return."""
 
+from datetime import date
+
 from flask_babel import gettext as _
 
+from tracker.domain.activities import DoneDateError
 from tracker.domain.countries import country_name
+from tracker.domain.dates import EARLIEST, LATEST
 from tracker.domain.plan_rules import (
     GRANT_MAX_MONTHS,
     GRANT_MIN_MONTHS,
@@ -28,6 +32,24 @@ def error_text(code: StayError, context: StayContext) -> str:
     if code == StayError.UNKNOWN_COUNTRY:
         return _("Choose a country from the list.")
     return _("The stay has not ended yet: report it when it is over.")
+
+
+def done_date_text(code: DoneDateError | None, enrolment_start: date) -> str:
+    """Return the message shown next to the date an activity was done (None: it is missing)."""
+    if code is None:
+        return _("Enter the date the activity was done, as YYYY-MM-DD.")
+    if code == DoneDateError.IN_FUTURE:
+        return _("The date is in the future: mark the activity done once it has happened.")
+    if code == DoneDateError.BEFORE_ENROLMENT:
+        return _(
+            "The date is before the enrolment started (%(date)s).",
+            date=enrolment_start.isoformat(),
+        )
+    return _(
+        "Enter a date between %(earliest)s and %(latest)s.",
+        earliest=EARLIEST.isoformat(),
+        latest=LATEST.isoformat(),
+    )
 
 
 def warning_text(code: StayWarning, context: StayContext, locale: str) -> str:

@@ -22,6 +22,7 @@ from tracker.plans import bp
 from tracker.plans.display import notes_for_stay
 from tracker.plans.errors import NotNow, form_conflict
 from tracker.plans.forms import (
+    ActivityDoneForm,
     ActivityForm,
     ButtonForm,
     LockForm,
@@ -31,7 +32,7 @@ from tracker.plans.forms import (
 )
 from tracker.plans.messages import submit_problem_text
 from tracker.queries.plans import get_latest_version, get_versions
-from tracker.services import plans, stays
+from tracker.services import activities, plans, stays
 from tracker.services.plans import Conflict, PlanIncomplete, stay_context
 from tracker.web import (
     can,
@@ -271,7 +272,7 @@ def add_activity(enrolment_id: int):
     enrolment = get_enrolment_or_abort(enrolment_id, "work_on_plan")
     get_plan_or_404(enrolment)
     _require_editable(enrolment)
-    form = ActivityForm()
+    form = ActivityForm(enrolment_start=enrolment.start_date, today=date.today())
     if form.validate_on_submit():
         plans.add_activity(enrolment, current_user, **form.activity_fields())
         db.session.commit()
@@ -286,7 +287,7 @@ def edit_activity(activity_id: int):
     activity = get_activity_or_abort(activity_id, "work_on_plan")
     enrolment = activity.enrolment
     _require_editable(enrolment)
-    form = ActivityForm(obj=activity)
+    form = ActivityForm(obj=activity, enrolment_start=enrolment.start_date, today=date.today())
     if form.validate_on_submit():
         try:
             plans.update_activity(
@@ -303,6 +304,44 @@ def edit_activity(activity_id: int):
         flash(_("The activity is saved."), "success")
         return _to_plan(enrolment.id)
     return _form_page("plans/activity_form.html", form, enrolment=enrolment, activity=activity)
+
+
+@bp.route("/activities/<int:activity_id>/done", methods=["GET", "POST"])
+@login_required
+def mark_activity_done(activity_id: int):
+    activity = get_activity_or_abort(activity_id, "work_on_plan")
+    _allowed_now(can("mark_activity", activity))
+    form = ActivityDoneForm(
+        data={"done_on": activity.done_on or date.today(), "lock_version": activity.lock_version},
+        enrolment_start=activity.enrolment.start_date,
+        today=date.today(),
+    )
+    if form.validate_on_submit():
+        try:
+            activities.mark_done(
+                activity,
+                current_user,
+                done_on=form.done_on.data,
+                lock_version=form.lock_version.data,
+            )
+        except Conflict:
+            return form_conflict("plans/activity_done.html", form=form, activity=activity)
+        db.session.commit()
+        flash(_("The activity is marked as done."), "success")
+        return _to_plan(activity.enrolment_id)
+    return _form_page("plans/activity_done.html", form, activity=activity)
+
+
+@bp.post("/activities/<int:activity_id>/not-done")
+@login_required
+def mark_activity_not_done(activity_id: int):
+    activity = get_activity_or_abort(activity_id, "work_on_plan")
+    _allowed_now(can("mark_activity", activity))
+    form = _valid(LockForm())
+    activities.mark_not_done(activity, current_user, lock_version=form.lock_version.data)
+    db.session.commit()
+    flash(_("The activity is marked as not done."), "success")
+    return _to_plan(activity.enrolment_id)
 
 
 @bp.route("/activities/<int:activity_id>/remove", methods=["GET", "POST"])

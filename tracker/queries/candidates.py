@@ -1,9 +1,13 @@
-"""The lists a coordinator acts on: every candidate, overdue plans, at risk, waiting.
+"""The lists a coordinator acts on: every candidate, overdue plans, at risk, waiting,
+no international activity yet, and planned stays without funding.
 
 Each list is one SELECT of flat columns (no objects, so nothing loads lazily)
 plus one COUNT, whatever the number of rows: the §4 facts come from
-:class:`~tracker.queries.stats.EnrolmentFacts`, so a list and the statistics
-document always agree on who is overdue or projected.
+:class:`~tracker.queries.stats.EnrolmentFacts`, :class:`~tracker.queries.activities.ActivityFacts`
+and :class:`~tracker.queries.stay_rules.StayRules`, so a list and the statistics
+document always agree on who is overdue, projected, without an activity or funding.
+Every list has a row per enrolment, but "planned stays without funding", which has a
+row per stay.
 """
 
 import calendar
@@ -21,8 +25,11 @@ from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState, PlanStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, Programme, Stay, User
+from tracker.queries.abroad import planned_stay
+from tracker.queries.activities import ActivityFacts, in_population
 from tracker.queries.scope import Filters, user_scope_condition
 from tracker.queries.stats import EnrolmentFacts, stays_of
+from tracker.queries.stay_rules import StayRules
 
 # A submitted plan waits "too long" for its supervisor after this many days.
 WAITING_DAYS = 14
@@ -48,7 +55,9 @@ def plan_state_column() -> ColumnElement[str]:
     )
 
 
-LIST_NAMES = ("candidates", "overdue", "at-risk", "waiting")
+LIST_NAMES = ("candidates", "overdue", "at-risk", "waiting", "no-activity", "unfunded-stays")
+# The lists with a row per stay rather than per enrolment.
+STAY_LISTS = frozenset({"unfunded-stays"})
 
 Supervisor = aliased(User, name="supervisor")
 
@@ -116,10 +125,21 @@ DEFAULT_SORT = {
     "overdue": ("start", False),
     "at-risk": ("expected_end", False),
     "waiting": ("submitted", False),
+    "no-activity": ("start", False),
+    "unfunded-stays": ("stay_start", False),
 }
 
 
-def _sort_columns(facts: EnrolmentFacts) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ListSql:
+    """The SQL expressions one list request reads: enrolment facts, activities, stay rules."""
+
+    facts: EnrolmentFacts
+    activities: ActivityFacts
+    stays: StayRules
+
+
+def _sort_columns(sql: ListSql) -> dict[str, Any]:
     return {
         "name": func.lower(User.name),
         "email": User.email,
@@ -130,9 +150,12 @@ def _sort_columns(facts: EnrolmentFacts) -> dict[str, Any]:
         "start": Enrolment.start_date,
         "expected_end": Enrolment.expected_end_date,
         "supervisor": func.lower(Supervisor.name),
-        "stays_done": facts.stays_done,
-        "stays_planned": facts.stays_planned,
+        "stays_done": sql.facts.stays_done,
+        "stays_planned": sql.facts.stays_planned,
         "submitted": Plan.submitted_at,
+        "activities_planned": sql.activities.planned,
+        "host": func.lower(Stay.host_institution),
+        "stay_start": Stay.approved_start_date,
     }
 
 
@@ -150,19 +173,24 @@ SORT_KEYS = (
     "stays_planned",
     "submitted",
 )
+# The sort keys of a list's own columns, beyond those every list has.
+OWN_SORT_KEYS = {"no-activity": ("activities_planned",), "unfunded-stays": ("host", "stay_start")}
 
 
 def sort_key(query: ListQuery) -> tuple[str, bool]:
     """Return the (column, descending) the list is sorted by: the asked one if known."""
-    if query.sort in SORT_KEYS:
+    if query.sort in SORT_KEYS or query.sort in OWN_SORT_KEYS.get(query.name, ()):
         return query.sort, query.descending
     return DEFAULT_SORT[query.name]
 
 
-def _list_condition(
-    name: str, facts: EnrolmentFacts, settings: TargetSettings
-) -> ColumnElement[bool] | None:
+def _list_condition(name: str, sql: ListSql) -> ColumnElement[bool] | None:
+    facts = sql.facts
     as_of = facts.as_of
+    if name == "no-activity":
+        return and_(in_population(facts), sql.activities.none_done)
+    if name == "unfunded-stays":
+        return and_(planned_stay(facts, sql.stays), sql.stays.unfunded)
     if name == "overdue":
         return facts.overdue
     if name == "at-risk":
@@ -196,14 +224,12 @@ def _scope(user: User, query: ListQuery) -> tuple[ColumnElement[bool], bool]:
     return condition, narrowed
 
 
-def _conditions(
-    user: User, query: ListQuery, facts: EnrolmentFacts, settings: TargetSettings
-) -> list[ColumnElement[bool]]:
+def _conditions(user: User, query: ListQuery, sql: ListSql) -> list[ColumnElement[bool]]:
     """Return the WHERE clauses of the list: scope, the list's own rule, and the filters."""
     if query.name not in LIST_NAMES:
         raise ValueError(f"unknown list {query.name!r}")
     conditions = [_scope(user, query)[0]]
-    rule = _list_condition(query.name, facts, settings)
+    rule = _list_condition(query.name, sql)
     if rule is not None:
         conditions.append(rule)
     if query.kind is not None:
@@ -223,7 +249,19 @@ def _conditions(
     return conditions
 
 
-def _joined(statement: Select[Any], facts: EnrolmentFacts, *, stays: bool) -> Select[Any]:
+def _select(name: str, *columns: Any) -> Select[Any]:
+    """Return a select of the columns over the list's rows: enrolments, or stays."""
+    if name in STAY_LISTS:
+        return select(*columns).select_from(Stay).join(Enrolment, Enrolment.id == Stay.enrolment_id)
+    return select(*columns).select_from(Enrolment)
+
+
+def _key(name: str) -> Any:
+    """Return the column that identifies a row of the list."""
+    return Stay.id if name in STAY_LISTS else Enrolment.id
+
+
+def _joined(statement: Select[Any], sql: ListSql, *, stays: bool) -> Select[Any]:
     """Join what the columns, filters and sort keys of a list may refer to."""
     statement = (
         statement.join(User, User.id == Enrolment.person_id)
@@ -232,17 +270,41 @@ def _joined(statement: Select[Any], facts: EnrolmentFacts, *, stays: bool) -> Se
         .outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
     )
     if stays:
-        statement = statement.outerjoin(facts.stays, facts.stays.c.enrolment_id == Enrolment.id)
+        statement = statement.outerjoin(
+            sql.facts.stays, sql.facts.stays.c.enrolment_id == Enrolment.id
+        )
     return statement
 
 
-def _facts(user: User, query: ListQuery, settings: TargetSettings) -> EnrolmentFacts:
+def _sql(
+    user: User,
+    query: ListQuery,
+    settings: TargetSettings,
+    page: list[int] | None = None,
+) -> ListSql:
+    """Return the expressions of the list, summarising the stays of its scope.
+
+    ``page`` narrows the stays to the enrolments of one page's rows. A person's
+    activities are read per row (ActivityFacts), so they need no narrowing.
+    """
     condition, narrowed = _scope(user, query)
-    return EnrolmentFacts(query.as_of, settings, stays_of(condition) if narrowed else None)
+    if page is not None:
+        stays = Stay.enrolment_id.in_(page)
+    elif narrowed:
+        stays = stays_of(condition)
+    else:
+        stays = None
+    return ListSql(
+        facts=EnrolmentFacts(query.as_of, settings, stays),
+        activities=ActivityFacts(query.as_of),
+        stays=StayRules(query.as_of, settings.counting_rules),
+    )
 
 
-def _row_columns(facts: EnrolmentFacts) -> list[Any]:
-    return [
+def _row_columns(name: str, sql: ListSql) -> list[Any]:
+    facts = sql.facts
+    columns = [
+        _key(name).label("key"),
         Enrolment.id.label("enrolment_id"),
         User.name.label("name"),
         User.email.label("email"),
@@ -264,13 +326,27 @@ def _row_columns(facts: EnrolmentFacts) -> list[Any]:
         facts.projected.label("projected"),
         facts.overdue.label("overdue"),
     ]
+    if name == "no-activity":
+        columns.append(sql.activities.planned.label("activities_planned"))
+    if name in STAY_LISTS:
+        # The stay as the approved version in force has it: what the rule judged.
+        columns += [
+            Stay.id.label("stay_id"),
+            Stay.host_institution.label("host_institution"),
+            Stay.approved_country.label("stay_country"),
+            Stay.approved_start_date.label("stay_start_date"),
+            Stay.approved_end_date.label("stay_end_date"),
+            Stay.funding.label("funding"),
+        ]
+    return columns
 
 
-def _order(query: ListQuery, facts: EnrolmentFacts) -> list[Any]:
+def _order(query: ListQuery, sql: ListSql) -> list[Any]:
     key, descending = sort_key(query)
-    column = _sort_columns(facts)[key]
+    column = _sort_columns(sql)[key]
     # NULLs last either way, then a stable tie-break so pages never overlap.
-    return [column.is_(None), column.desc() if descending else column.asc(), Enrolment.id]
+    ties = [Enrolment.id, Stay.id] if query.name in STAY_LISTS else [Enrolment.id]
+    return [column.is_(None), column.desc() if descending else column.asc(), *ties]
 
 
 def _needs_stays(query: ListQuery) -> bool:
@@ -281,51 +357,54 @@ def _needs_stays(query: ListQuery) -> bool:
 def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: int) -> Page:
     """Return one page of the list in three queries (count, page ids, rows), whatever the size.
 
-    The stays of every enrolment in scope are summarised only when choosing the
-    rows needs them (the at-risk rule, a sort by stays); the columns of the page
-    are then computed for its rows alone.
+    The stays of every enrolment in scope are summarised only when choosing the rows
+    needs them (the at-risk rule, a sort by stays); the columns of the page are then
+    computed for its rows alone. A person's activities are read per row.
     """
-    facts = _facts(user, query, settings)
-    conditions = _conditions(user, query, facts, settings)
+    sql = _sql(user, query, settings)
+    conditions = _conditions(user, query, sql)
     stays = _needs_stays(query)
     total = (
         db.session.scalar(
-            _joined(select(func.count()).select_from(Enrolment), facts, stays=stays).where(
-                *conditions
-            )
+            _joined(_select(query.name, func.count()), sql, stays=stays).where(*conditions)
         )
         or 0
     )
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, query.page), pages)
-    ids = list(
-        db.session.scalars(
-            _joined(select(Enrolment.id).select_from(Enrolment), facts, stays=stays)
-            .where(*conditions)
-            .order_by(*_order(query, facts))
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    if not ids:
+    found_ids = db.session.execute(
+        _joined(_select(query.name, _key(query.name), Enrolment.id), sql, stays=stays)
+        .where(*conditions)
+        .order_by(*_order(query, sql))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    if not found_ids:
         return Page(rows=[], total=total, page=page, per_page=per_page)
-    page_facts = EnrolmentFacts(query.as_of, settings, Stay.enrolment_id.in_(ids))
+    keys = [row[0] for row in found_ids]
+    page_sql = _sql(user, query, settings, page=sorted({row[1] for row in found_ids}))
     found = db.session.execute(
         _joined(
-            select(*_row_columns(page_facts)).select_from(Enrolment), page_facts, stays=True
-        ).where(Enrolment.id.in_(ids))
+            _select(query.name, *_row_columns(query.name, page_sql)),
+            page_sql,
+            stays=True,
+        ).where(_key(query.name).in_(keys))
     ).all()
-    position = {enrolment_id: index for index, enrolment_id in enumerate(ids)}
-    rows = sorted(found, key=lambda row: position[row.enrolment_id])
+    position = {key: index for index, key in enumerate(keys)}
+    rows = sorted(found, key=lambda row: position[row.key])
     return Page(rows=rows, total=total, page=page, per_page=per_page)
 
 
 def get_all(user: User, query: ListQuery, settings: TargetSettings) -> list[Any]:
     """Return every row of the list, sorted as on screen, in one query (for CSV and PDF)."""
-    facts = _facts(user, query, settings)
+    sql = _sql(user, query, settings)
     statement = (
-        _joined(select(*_row_columns(facts)).select_from(Enrolment), facts, stays=True)
-        .where(*_conditions(user, query, facts, settings))
-        .order_by(*_order(query, facts))
+        _joined(
+            _select(query.name, *_row_columns(query.name, sql)),
+            sql,
+            stays=True,
+        )
+        .where(*_conditions(user, query, sql))
+        .order_by(*_order(query, sql))
     )
     return db.session.execute(statement).all()

@@ -28,13 +28,9 @@ from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     FromClause,
-    Integer,
     Select,
     String,
     and_,
-    case,
-    cast,
-    extract,
     func,
     literal,
     not_,
@@ -42,54 +38,17 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.domain import targets
 from tracker.domain.targets import GroupCounts, TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanStatus, StayStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, Stay
+from tracker.queries import abroad, activities
 from tracker.queries.scope import Filters
-
-
-class days_between(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
-    """``end − start`` in whole days, for two DATE expressions, on every database we run on."""
-
-    type = Integer()
-    name = "days_between"
-    inherit_cache = True
-
-
-@compiles(days_between)
-def _days_between_default(element: days_between, compiler: Any, **kw: Any) -> str:
-    # PostgreSQL (and standard SQL): date − date is an integer number of days.
-    start, end = list(element.clauses)
-    return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
-    # SQLite stores dates as ISO text; julianday() of two dates differs by a whole number.
-    start, end = list(element.clauses)
-    return (
-        f"CAST(julianday({compiler.process(end, **kw)}) - "
-        f"julianday({compiler.process(start, **kw)}) AS INTEGER)"
-    )
-
-
-def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    """Return 1 where the condition holds and 0 elsewhere (NULL counts as false)."""
-    return case((condition, 1), else_=0)
-
-
-def _year(column: Any) -> ColumnElement[int]:
-    return cast(extract("year", column), Integer)
-
-
-def stays_of(enrolment_condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    """Return a WHERE clause on stays keeping those of the enrolments the condition keeps."""
-    return Stay.enrolment_id.in_(select(Enrolment.id).where(enrolment_condition))
+from tracker.queries.sql import flag as _flag
+from tracker.queries.sql import year_of as _year
+from tracker.queries.stay_rules import StayRules, stays_of
 
 
 class EnrolmentFacts:
@@ -149,28 +108,8 @@ class EnrolmentFacts:
         rules): the statistics need no more, and the covering index ix_stay_counting
         answers that without touching the table.
         """
-        settings = self.settings
-        home = settings.home_country.upper()
-        min_days = settings.min_stay_days
-        done = and_(Stay.status == StayStatus.COMPLETED, Stay.end_date <= self.as_of)
-        # What was done is read from the stay as it is: confirmed country and actual dates.
-        qualifying = and_(
-            done,
-            func.upper(Stay.country) != home,
-            days_between(Stay.start_date, Stay.end_date) + 1 >= min_days,
-        )
-        # What is ahead is read from the approved version in force: a revision edits the
-        # live columns, and those edits must not count before the supervisor approves them.
-        ahead = and_(
-            Stay.approved_country.is_not(None),
-            or_(
-                Stay.status == StayStatus.PLANNED,
-                # Completed since: on the as-of date it was still a planned stay.
-                and_(Stay.status == StayStatus.COMPLETED, Stay.end_date > self.as_of),
-            ),
-            func.upper(Stay.approved_country) != home,
-            days_between(Stay.approved_start_date, Stay.approved_end_date) + 1 >= min_days,
-        )
+        rules = StayRules(self.as_of, self.settings.counting_rules)
+        done, qualifying, ahead = rules.done, rules.qualifying, rules.ahead
         columns = [
             func.sum(_flag(qualifying)).label("qualifying"),
             func.sum(_flag(ahead)).label("ahead"),
@@ -278,11 +217,23 @@ def count_groups(
     return found
 
 
+def count_international(as_of: date, settings: TargetSettings, filters: Filters) -> dict[str, Any]:
+    """Return the ``activities``, ``funding`` and ``destinations`` sections of DESIGN §4."""
+    in_scope = filters.condition(Enrolment.programme_id)
+    # The enrolment-level expressions only: these sections summarise stays their own way.
+    facts = EnrolmentFacts(as_of, settings, with_counts=False)
+    rules = StayRules(as_of, settings.counting_rules)
+    counted = activities.count_groups(facts, in_scope, not filters.is_institution)
+    return {"activities": activities.section(counted, settings)} | abroad.sections(
+        facts, rules, in_scope, not filters.is_institution
+    )
+
+
 def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) -> dict[str, Any]:
     """Return the statistics document of DESIGN §4 for these filters at this date."""
     rows = count_groups(as_of, settings, filters)
     phd, postdoc = settings.phd_target_percent, settings.postdoc_target_percent
-    return {
+    document = {
         "as_of": as_of.isoformat(),
         "filters": filters.as_document(),
         "settings": settings.as_document(),
@@ -295,6 +246,7 @@ def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) ->
             "by_start_year": targets.groups(rows[POSTDOC_START], postdoc),
         },
     }
+    return document | count_international(as_of, settings, filters)
 
 
 @dataclass(frozen=True)
@@ -314,23 +266,111 @@ SECTIONS = (
 )
 
 
+# The CSV's last columns, for the figures of activities, funding and destinations (DESIGN §5).
+CSV_MEASURE_KEYS = ("measure", "count", "share")
+
+
 def statistics_csv_rows(document: dict[str, Any]) -> list[list[Any]]:
-    """Return the document as CSV rows: a header, then one row per population and year."""
-    header = ["as_of", "faculty", "programme", "population", "grouping", *targets.GROUP_KEYS]
+    """Return the document as CSV rows: a header, one row per population and year, then
+    one row per figure of ``activities``, ``funding`` and ``destinations`` (DESIGN §5)."""
+    header = [
+        "as_of",
+        "faculty",
+        "programme",
+        "population",
+        "grouping",
+        *targets.GROUP_KEYS,
+        *CSV_MEASURE_KEYS,
+    ]
     rows: list[list[Any]] = [header]
     filters = document["filters"]
+    scope = [document["as_of"], filters["faculty"] or "", filters["programme"] or ""]
     for section in SECTIONS:
         for group in document[section.kind.value][section.key]:
             rows.append(
                 [
-                    document["as_of"],
-                    filters["faculty"] or "",
-                    filters["programme"] or "",
+                    *scope,
                     section.kind.value,
                     section.key,
                     *(group[key] for key in targets.GROUP_KEYS),
+                    *("" for _key in CSV_MEASURE_KEYS),
                 ]
             )
+    rows.extend([*scope, *row] for row in _measure_rows(document))
+    return rows
+
+
+def _measure_row(population: str, grouping: str, **values: Any) -> list[Any]:
+    """Return the cells after the scope: population, grouping, the group columns, the measure."""
+    keys = (*targets.GROUP_KEYS, *CSV_MEASURE_KEYS)
+    return [population, grouping, *(values.get(key, "") for key in keys)]
+
+
+def _measure_rows(document: dict[str, Any]) -> list[list[Any]]:
+    rows = []
+    for population in activities.ACTIVITY_POPULATIONS:
+        grouping = f"activities.{population.key}"
+        for group in document["activities"][population.section][population.key]:
+            measures = [("any", group["any"]), *group["by_type"].items()]
+            for name, figures in measures:
+                for measure in ("planned_or_done", "done"):
+                    rows.append(
+                        _measure_row(
+                            population.section,
+                            grouping,
+                            year=group["year"],
+                            n=group["n"],
+                            target_percent=group["target_percent"],
+                            needed=group["needed"],
+                            measure=f"{name}.{measure}",
+                            count=figures[measure],
+                            share=figures[f"{measure}_rate"],
+                        )
+                    )
+    funding = document["funding"]
+    for year in funding["by_completion_year"]:
+        for source, figures in year["by_source"].items():
+            rows.append(
+                _measure_row(
+                    "",
+                    "funding.by_completion_year",
+                    year=year["year"],
+                    n=year["stays"],
+                    measure=source,
+                    count=figures["stays"],
+                    share=figures["share"],
+                )
+            )
+    rows.append(
+        _measure_row(
+            "",
+            "funding.planned_stays",
+            n=funding["planned_stays"],
+            measure="without_funding",
+            count=funding["planned_stays_without_funding"],
+        )
+    )
+    destinations = document["destinations"]
+    for country in destinations["by_country"]:
+        rows.append(
+            _measure_row(
+                "",
+                "destinations.by_country",
+                n=destinations["stays"],
+                measure=country["country"],
+                count=country["stays"],
+            )
+        )
+    for host in destinations["by_host"]:
+        rows.append(
+            _measure_row(
+                "",
+                "destinations.by_host",
+                n=destinations["stays"],
+                measure=host["host_institution"],
+                count=host["stays"],
+            )
+        )
     return rows
 
 

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain import policy
+from tracker.domain.activities import DoneDateError, done_date_errors
 from tracker.domain.plan_rules import StayContext, SubmitProblem, submit_problems
 from tracker.domain.snapshot import ACTIVITY_FIELDS, build_snapshot, snapshot_digest
 from tracker.domain.vocabulary import (
@@ -46,6 +47,14 @@ class PlanIncomplete(Exception):
 
 class CommentRequired(Exception):
     """The action needs a comment and none was given."""
+
+
+class InvalidDoneDate(Exception):
+    """The date cannot be the day the activity was done; ``errors`` says why (none: missing)."""
+
+    def __init__(self, errors: list[DoneDateError]) -> None:
+        super().__init__(", ".join(errors) or "the date is missing")
+        self.errors = errors
 
 
 def any_supervisor_decides() -> bool:
@@ -144,22 +153,56 @@ def save_plan(
     record("plan_saved", actor, plan)
 
 
-def add_activity(enrolment: Enrolment, actor: Any, **fields: Any) -> Activity:
-    """Add an activity to the enrolment's plan."""
+def checked_done_on(
+    enrolment: Enrolment, status: ActivityStatus, done_on: date | None, today: date
+) -> date | None:
+    """Return the date to store with this status: the checked date if done, else None.
+
+    Done needs the day it was done: not in the future, not before the enrolment's start.
+    """
+    if status != ActivityStatus.DONE:
+        return None
+    if done_on is None:
+        raise InvalidDoneDate([])
+    errors = done_date_errors(done_on, enrolment.start_date, today)
+    if errors:
+        raise InvalidDoneDate(errors)
+    return done_on
+
+
+def _activity_values(enrolment: Enrolment, fields: dict[str, Any], today: date | None) -> dict:
+    values = {name: fields.get(name) for name in ACTIVITY_FIELDS}
+    values["done_on"] = checked_done_on(
+        enrolment, values["status"], values["done_on"], today or date.today()
+    )
+    return values
+
+
+def add_activity(
+    enrolment: Enrolment, actor: Any, *, today: date | None = None, **fields: Any
+) -> Activity:
+    """Add an activity to the enrolment's plan (done ones with the day they were done)."""
     require_editable(actor, enrolment)
-    activity = Activity(enrolment=enrolment, **{k: fields[k] for k in ACTIVITY_FIELDS})
+    activity = Activity(enrolment=enrolment, **_activity_values(enrolment, fields, today))
     db.session.add(activity)
     flush()
     record("activity_added", actor, activity, enrolment_id=enrolment.id)
     return activity
 
 
-def update_activity(activity: Activity, actor: Any, *, lock_version: int, **fields: Any) -> None:
+def update_activity(
+    activity: Activity,
+    actor: Any,
+    *,
+    lock_version: int,
+    today: date | None = None,
+    **fields: Any,
+) -> None:
     """Change an activity of the plan."""
     check_version(activity, lock_version)
     require_editable(actor, activity.enrolment)
-    for name in ACTIVITY_FIELDS:
-        setattr(activity, name, fields[name])
+    for name, value in _activity_values(activity.enrolment, fields, today).items():
+        setattr(activity, name, value)
     flush()
     record("activity_updated", actor, activity, enrolment_id=activity.enrolment_id)
 
@@ -219,6 +262,9 @@ def approve_plan(
         approved_ids = {row["id"] for row in version.snapshot.get("stays", [])}
         for stay in plan.enrolment.stays:
             stay.mark_approved(str(stay.id) in approved_ids)
+        approved_ids = {row["id"] for row in version.snapshot.get("activities", [])}
+        for activity in plan.enrolment.activities:
+            activity.mark_approved(str(activity.id) in approved_ids)
     flush()
     record("plan_approved", actor, plan, number=version.number, sha256=version.snapshot_sha256)
     notifications.notify_plan_decided(plan, True, actor, version.comment)
@@ -306,11 +352,16 @@ def restore_snapshot(plan: Plan, snapshot: dict[str, Any]) -> None:
         if row is None:
             enrolment.activities.remove(activity)
         else:
+            # Whether and when it was done is a fact since the approval, not a plan change.
             for name, value in activity_values(row).items():
-                setattr(activity, name, value)
-    # Removed in the revision: back under the same id, so the next diff sees no change.
+                if name not in ACTIVITY_FACTS:
+                    setattr(activity, name, value)
+    # Removed in the revision: back under the same id, so the next diff sees no change. It
+    # was in the approved version, with the type it has there.
     for activity_id, row in activity_rows.items():
-        enrolment.activities.append(Activity(id=int(activity_id), **activity_values(row)))
+        restored = Activity(id=int(activity_id), **activity_values(row))
+        restored.mark_approved()
+        enrolment.activities.append(restored)
 
 
 def stay_values(row: dict[str, str]) -> dict[str, Any]:
@@ -329,13 +380,24 @@ def stay_values(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
+# What a discarded revision leaves as it is: done, and when, are facts (DESIGN §3).
+ACTIVITY_FACTS = ("status", "done_on")
+
+
 def activity_values(row: dict[str, str]) -> dict[str, Any]:
     """Return an activity's column values from its snapshot row."""
+    status = ActivityStatus(row["status"])
+    done_on = date.fromisoformat(row["done_on"]) if row.get("done_on") else None
+    if status == ActivityStatus.DONE and done_on is None:
+        # A version from before activities had a date says "done" without one; the day is
+        # unknown, so the activity comes back planned rather than done on an invented day.
+        status = ActivityStatus.PLANNED
     return {
         "type": ActivityType(row["type"]),
         "title": row["title"],
         "planned_term": row.get("planned_term", ""),
-        "status": ActivityStatus(row["status"]),
+        "status": status,
+        "done_on": done_on,
         "evidence": row.get("evidence", ""),
     }
 

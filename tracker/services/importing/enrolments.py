@@ -384,7 +384,7 @@ class EnrolmentImporter(Importer):
             db.update(Plan),
             [{"id": p, "approved_version_id": v, "lock_version": 1} for p, v, _x in approved],
         )
-        # The stays already recorded are part of the plan that is now approved.
+        # The stays and activities already recorded are part of the plan that is now approved.
         for chunk in chunked(existing for _p, _v, existing in approved if existing):
             db.session.execute(
                 db.update(Stay)
@@ -393,6 +393,12 @@ class EnrolmentImporter(Importer):
                     **approval_values(True, Stay.country, Stay.start_date, Stay.end_date),
                     lock_version=Stay.lock_version + 1,
                 )
+                .execution_options(synchronize_session=False)
+            )
+            db.session.execute(
+                db.update(Activity)
+                .where(Activity.enrolment_id.in_(chunk), Activity.approved_type.is_(None))
+                .values(approved_type=Activity.type, lock_version=Activity.lock_version + 1)
                 .execution_options(synchronize_session=False)
             )
 

@@ -124,8 +124,17 @@ def erased_recipient(row: Mapping[str, Any]) -> str:
 
 
 # What a scrubbed snapshot keeps of each stay and activity (the rest is free text).
-STAY_KEPT = ("id", "country", "start_date", "end_date", "purpose", "funding", "status")
-ACTIVITY_KEPT = ("id", "type", "status")
+STAY_KEPT = (
+    "id",
+    "host_institution",
+    "country",
+    "start_date",
+    "end_date",
+    "purpose",
+    "funding",
+    "status",
+)
+ACTIVITY_KEPT = ("id", "type", "status", "done_on")
 
 
 def scrub_snapshot(snapshot: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -354,7 +363,8 @@ register(
         {
             "id": T(_l("Number")),
             "enrolment_id": T(_l("Enrolment")),
-            "host_institution": P(_l("Host institution")),
+            # An institution, not a person: the destinations statistics count it (DESIGN §9).
+            "host_institution": S(_l("Host institution")),
             "host_contact": P(_l("Host contact")),
             "city": P(_l("City")),
             "country": S(_l("Country")),
@@ -394,7 +404,9 @@ register(
             "title": P(_l("Title")),
             "planned_term": P(_l("Planned term or date")),
             "status": S(_l("Status")),
+            "done_on": S(_l("Done on")),
             "evidence": P(_l("Link or DOI")),
+            "approved_type": S(_l("Type in the approved plan")),
             "lock_version": T(erase=_bump, export=False, reason=BOOKKEEPING),
             **TIMESTAMPS,
         },

@@ -1,0 +1,283 @@
+"""The activities of DESIGN §4 in SQL: per activity, per person, per population and cohort.
+
+:class:`ActivityRules` says what an activity counts as at the as-of date;
+:class:`ActivitySets` summarises each person's activity types in one grouped subquery
+(one pass over the activities, no query per person), from which :func:`count_groups`
+counts the start cohorts of every population in :data:`ACTIVITY_POPULATIONS`;
+:class:`ActivityFacts` answers, per person, what the list "No international activity
+yet" shows. All read the same rules; the rules in Python are
+``tracker.domain.activities``.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    String,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+    union_all,
+)
+
+from tracker.domain.activities import ANY, MEASURES, TYPES, ActivityCounts, groups
+from tracker.domain.targets import TargetSettings
+from tracker.domain.vocabulary import ActivityStatus, EnrolmentKind
+from tracker.extensions import db
+from tracker.models import Activity, Enrolment
+from tracker.queries.sql import flag, year_of
+
+if TYPE_CHECKING:
+    from tracker.queries.stats import EnrolmentFacts
+
+
+@dataclass(frozen=True)
+class ActivityPopulation:
+    """A population whose start cohorts ``activities`` counts, and where it goes in the document.
+
+    ``target_setting`` names the TargetSettings attribute that holds its target (None:
+    the action plan sets none). A new population with start cohorts is one more entry.
+    """
+
+    section: str
+    key: str
+    kind: EnrolmentKind
+    without_international_experience: bool
+    target_setting: str | None
+
+    def member(self) -> ColumnElement[bool]:
+        """Return the condition on ``enrolment`` that puts a person in this population."""
+        condition = Enrolment.kind == self.kind
+        if self.without_international_experience:
+            condition = and_(condition, Enrolment.international_experience.is_(False))
+        return condition
+
+    def target(self, settings: TargetSettings) -> int | None:
+        """Return the population's target percentage, or None."""
+        return getattr(settings, self.target_setting) if self.target_setting else None
+
+
+ACTIVITY_POPULATIONS = (
+    ActivityPopulation(
+        "phd", "by_admission_year", EnrolmentKind.PHD, False, "activity_target_percent"
+    ),
+    ActivityPopulation("postdoc", "by_start_year", EnrolmentKind.POSTDOC, True, None),
+)
+
+
+class ActivityRules:
+    """SQL conditions on ``activity`` rows at one as-of date (tracker.domain.activities)."""
+
+    def __init__(self, as_of: date) -> None:
+        self.done = and_(Activity.status == ActivityStatus.DONE, Activity.done_on <= as_of)
+        # Not done on the day; done_on is never NULL on a done activity (a CHECK says so).
+        not_done = or_(Activity.status != ActivityStatus.DONE, Activity.done_on > as_of)
+        self.planned = and_(Activity.approved_type.is_not(None), not_done)
+
+
+# Each type's bit in a person's set of types (conference 1, publication 2, collaboration 4, …).
+BITS = {kind.value: 1 << index for index, kind in enumerate(TYPES)}
+
+
+def _bit(column: Any) -> ColumnElement[int]:
+    return case(BITS, value=column)
+
+
+def _has(mask: ColumnElement[int], key: str) -> ColumnElement[bool]:
+    """Return whether a set of types holds ``key`` (ANY: holds any type)."""
+    if key == ANY:
+        return mask != 0
+    return mask.op("&")(BITS[key]) != 0
+
+
+class ActivityFacts:
+    """What one person's activities say at one as-of date, for a select over ``enrolment``.
+
+    Each is a correlated subquery that the covering index ix_activity_counting answers
+    with one seek per person, so a list reads only the activities of its rows.
+    """
+
+    def __init__(self, as_of: date) -> None:
+        self.rules = rules = ActivityRules(as_of)
+        mine = Activity.enrolment_id == Enrolment.id
+        self.none_done = ~exists().where(mine, rules.done)
+        self.planned = (
+            select(func.count()).select_from(Activity).where(mine, rules.planned).scalar_subquery()
+        )
+
+
+class ActivitySets:
+    """Each person's activity types at one as-of date, one row per enrolment with activities.
+
+    A person's types are two sets of bits: those done, and those planned or done (done
+    under the activity's type, planned under its approved type). A set is the SUM of
+    the DISTINCT bits of the person's activities, which is their bitwise OR on every
+    database: two aggregates per activity instead of one per type and measure. Use
+    :meth:`join` on a select with ``enrolment`` in its FROM clause; ``condition``
+    narrows the activities read (to a scope).
+    """
+
+    def __init__(self, as_of: date, condition: ColumnElement[bool] | None = None) -> None:
+        self.rules = ActivityRules(as_of)
+        self.summary = self._summary(condition)
+        c = self.summary.c
+        self.masks = {
+            "done": func.coalesce(c.done_types, 0),
+            "planned_or_done": func.coalesce(c.planned_or_done_types, 0),
+        }
+
+    def _summary(self, condition: ColumnElement[bool] | None) -> FromClause:
+        rules = self.rules
+        done_bit = case((rules.done, _bit(Activity.type)))
+        # The first branch failed, so an approved activity in the second is not done.
+        counted_bit = case(
+            (rules.done, _bit(Activity.type)),
+            (Activity.approved_type.is_not(None), _bit(Activity.approved_type)),
+        )
+        query = (
+            select(
+                Activity.enrolment_id.label("enrolment_id"),
+                func.sum(distinct(done_bit)).label("done_types"),
+                func.sum(distinct(counted_bit)).label("planned_or_done_types"),
+            )
+            # Only activities that count for something: done by then, or approved.
+            .where(or_(rules.done, Activity.approved_type.is_not(None)))
+            .group_by(Activity.enrolment_id)
+        )
+        if condition is not None:
+            query = query.where(condition)
+        return query.subquery("activity_summary")
+
+    def measure(self, measure: str, key: str) -> ColumnElement[int]:
+        """Return 1 if the person counts for ``measure`` under ``key`` (a type or ANY), else 0."""
+        return flag(_has(self.masks[measure], key))
+
+    def join(self, query: Select[Any]) -> Select[Any]:
+        """Return the query with the summary outer-joined to ``enrolment``."""
+        return query.outerjoin(self.summary, self.summary.c.enrolment_id == Enrolment.id)
+
+
+def activities_of(enrolment_condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Return a WHERE clause on activities keeping those of the enrolments the condition keeps."""
+    return Activity.enrolment_id.in_(select(Enrolment.id).where(enrolment_condition))
+
+
+def in_population(facts: "EnrolmentFacts") -> ColumnElement[bool]:
+    """Return whether an enrolment is in an activity population at the as-of date."""
+    return and_(
+        facts.started,
+        not_(facts.withdrawn),
+        or_(*(population.member() for population in ACTIVITY_POPULATIONS)),
+    )
+
+
+# The two parts of the statement of count_groups().
+SETS, SIZES = "sets", "sizes"
+# The types (values) in each set of types as the SQL above writes it, worked out once.
+TYPES_OF = {
+    mask: tuple(k for k, bit in BITS.items() if mask & bit) for mask in range(1 << len(BITS))
+}
+
+
+def count_groups(
+    facts: "EnrolmentFacts", in_scope: ColumnElement[bool], narrowed: bool
+) -> dict[ActivityPopulation, list[ActivityCounts]]:
+    """Return the counts of every activity population and start cohort, in one statement.
+
+    The database counts each cohort's people, and, among those with an activity that
+    counts, the people by their two sets of types (a few thousand combinations at
+    most); the people per type are summed from those here. ``narrowed`` says whether
+    the scope leaves out anyone (then only the activities of the people in scope are read).
+    """
+    found = ActivitySets(facts.as_of, activities_of(in_scope) if narrowed else None)
+    summary = found.summary.c
+    # The populations' kinds differ, so a person is in one population at most.
+    which = case(
+        *((population.member(), index) for index, population in enumerate(ACTIVITY_POPULATIONS)),
+        else_=None,
+    )
+    year = year_of(Enrolment.start_date)
+    members = (in_scope, in_population(facts))
+    done = func.coalesce(summary.done_types, 0)
+    counted = func.coalesce(summary.planned_or_done_types, 0)
+    with_activities = (
+        select(
+            literal(SETS, String).label("part"),
+            which.label("population"),
+            year.label("year"),
+            done.label("done"),
+            counted.label("planned_or_done"),
+            func.count().label("people"),
+        )
+        .select_from(found.summary)
+        .join(Enrolment, Enrolment.id == summary.enrolment_id)
+        .where(*members)
+        .group_by(which, year, done, counted)
+    )
+    everyone = (
+        select(
+            literal(SIZES, String).label("part"),
+            which.label("population"),
+            year.label("year"),
+            null().label("done"),
+            null().label("planned_or_done"),
+            func.count().label("people"),
+        )
+        .select_from(Enrolment)
+        .where(*members)
+        .group_by(which, year)
+    )
+    cohorts: dict[tuple[int, int], dict[str, Counter[str]]] = defaultdict(
+        lambda: {measure: Counter() for measure in MEASURES}
+    )
+    sizes: dict[tuple[int, int], int] = {}
+    for row in db.session.execute(union_all(with_activities, everyone)):
+        cohort, people = (int(row.population), int(row.year)), int(row.people)
+        if row.part == SIZES:
+            sizes[cohort] = people
+            continue
+        for measure in MEASURES:
+            types = TYPES_OF[int(getattr(row, measure))]
+            for key in types:
+                cohorts[cohort][measure][key] += people
+            if types:
+                cohorts[cohort][measure][ANY] += people
+    counted_groups: dict[ActivityPopulation, list[ActivityCounts]] = {
+        p: [] for p in ACTIVITY_POPULATIONS
+    }
+    keys = (ANY, *BITS)
+    for (index, cohort_year), n in sizes.items():
+        figures = cohorts[(index, cohort_year)]
+        counted_groups[ACTIVITY_POPULATIONS[index]].append(
+            ActivityCounts(
+                year=cohort_year,
+                n=n,
+                planned_or_done={k: figures["planned_or_done"][k] for k in keys},
+                done={k: figures["done"][k] for k in keys},
+            )
+        )
+    return counted_groups
+
+
+def section(
+    counted: dict[ActivityPopulation, list[ActivityCounts]], settings: TargetSettings
+) -> dict[str, Any]:
+    """Return the ``activities`` section of the statistics document."""
+    found: dict[str, Any] = {}
+    for population in ACTIVITY_POPULATIONS:
+        found.setdefault(population.section, {})[population.key] = groups(
+            counted[population], population.target(settings)
+        )
+    return found

@@ -145,6 +145,7 @@ EXAMPLES = {
         "supervisor_name": "Siri Veileder",
         "international_experience": "no",
         "plan_status": "none",
+        "plan_status_date": "",
     },
     "stays": {
         "email": "kari.nordmann@example.org",

@@ -13,16 +13,30 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import aliased
 
 from tracker.domain import policy
+from tracker.domain.dates import add_days
+from tracker.domain.staff import latest_counted_appointment
 from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState, PlanStatus
 from tracker.extensions import db
-from tracker.models import Enrolment, Plan, Programme, Stay, User
+from tracker.models import Enrolment, Plan, Programme, User
 from tracker.queries.scope import Filters, user_scope_condition
-from tracker.queries.stats import EnrolmentFacts, stays_of
+from tracker.queries.stats import EnrolmentFacts, enrolments_where
 
 # A submitted plan waits "too long" for its supervisor after this many days.
 WAITING_DAYS = 14
@@ -132,7 +146,7 @@ def _sort_columns(facts: EnrolmentFacts) -> dict[str, Any]:
         "supervisor": func.lower(Supervisor.name),
         "stays_done": facts.stays_done,
         "stays_planned": facts.stays_planned,
-        "submitted": Plan.submitted_at,
+        "submitted": facts.submitted_at,
     }
 
 
@@ -166,10 +180,17 @@ def _list_condition(
     if name == "overdue":
         return facts.overdue
     if name == "at-risk":
+        horizon = add_months(as_of, AT_RISK_MONTHS)
         return and_(
             facts.active,
-            Enrolment.expected_end_date.is_not(None),
-            Enrolment.expected_end_date <= add_months(as_of, AT_RISK_MONTHS),
+            or_(
+                and_(
+                    Enrolment.kind != EnrolmentKind.STAFF,
+                    Enrolment.expected_end_date.is_not(None),
+                    Enrolment.expected_end_date <= horizon,
+                ),
+                and_(Enrolment.kind == EnrolmentKind.STAFF, _staff_deadline_within(as_of, horizon)),
+            ),
             ~facts.projected,
             # Only people who count toward a target can put it at risk.
             or_(
@@ -180,10 +201,25 @@ def _list_condition(
     if name == "waiting":
         return and_(
             facts.active,
-            Plan.status == PlanStatus.SUBMITTED,
-            Plan.submitted_at < waiting_cutoff(as_of),
+            facts.submitted,
+            facts.submitted_at < waiting_cutoff(as_of),
         )
     return None
+
+
+def _staff_deadline_within(first: date, last: date) -> ColumnElement[bool]:
+    """Return whether a staff member's three years end between ``first`` and ``last``.
+
+    Their deadline (tracker.domain.staff) is on or after ``first`` exactly when they are
+    not yet counted on ``first``, and on or before ``last`` when they are counted the day
+    after: plain comparisons of the appointment date.
+    """
+    not_before = latest_counted_appointment(first)
+    up_to = latest_counted_appointment(add_days(last, 1))
+    return and_(
+        Enrolment.start_date > not_before if not_before else true(),
+        Enrolment.start_date <= up_to if up_to else false(),
+    )
 
 
 def _scope(user: User, query: ListQuery) -> tuple[ColumnElement[bool], bool]:
@@ -223,14 +259,19 @@ def _conditions(
     return conditions
 
 
-def _joined(statement: Select[Any], facts: EnrolmentFacts, *, stays: bool) -> Select[Any]:
+def _joined(
+    statement: Select[Any], facts: EnrolmentFacts, *, stays: bool, history: bool = True
+) -> Select[Any]:
     """Join what the columns, filters and sort keys of a list may refer to."""
     statement = (
         statement.join(User, User.id == Enrolment.person_id)
         .join(Programme, Programme.id == Enrolment.programme_id)
         .outerjoin(Supervisor, Supervisor.id == Enrolment.main_supervisor_id)
-        .outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
     )
+    if history:
+        statement = facts.join_plan(statement)
+    else:
+        statement = statement.outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
     if stays:
         statement = statement.outerjoin(facts.stays, facts.stays.c.enrolment_id == Enrolment.id)
     return statement
@@ -238,7 +279,7 @@ def _joined(statement: Select[Any], facts: EnrolmentFacts, *, stays: bool) -> Se
 
 def _facts(user: User, query: ListQuery, settings: TargetSettings) -> EnrolmentFacts:
     condition, narrowed = _scope(user, query)
-    return EnrolmentFacts(query.as_of, settings, stays_of(condition) if narrowed else None)
+    return EnrolmentFacts(query.as_of, settings, enrolments_where(condition) if narrowed else None)
 
 
 def _row_columns(facts: EnrolmentFacts) -> list[Any]:
@@ -252,7 +293,7 @@ def _row_columns(facts: EnrolmentFacts) -> list[Any]:
         Enrolment.status.label("status"),
         Plan.status.label("plan_status"),
         plan_state_column().label("plan_state"),
-        Plan.submitted_at.label("submitted_at"),
+        facts.submitted_at.label("submitted_at"),
         Enrolment.start_date.label("start_date"),
         Enrolment.expected_end_date.label("expected_end_date"),
         Enrolment.end_date.label("end_date"),
@@ -278,6 +319,11 @@ def _needs_stays(query: ListQuery) -> bool:
     return query.name == "at-risk" or sort_key(query)[0] in ("stays_done", "stays_planned")
 
 
+def _needs_history(query: ListQuery) -> bool:
+    """Return whether choosing the rows needs the plans' history at the as-of date."""
+    return query.name in ("overdue", "at-risk", "waiting") or sort_key(query)[0] == "submitted"
+
+
 def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: int) -> Page:
     """Return one page of the list in three queries (count, page ids, rows), whatever the size.
 
@@ -287,10 +333,10 @@ def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: i
     """
     facts = _facts(user, query, settings)
     conditions = _conditions(user, query, facts, settings)
-    stays = _needs_stays(query)
+    needs = {"stays": _needs_stays(query), "history": _needs_history(query)}
     total = (
         db.session.scalar(
-            _joined(select(func.count()).select_from(Enrolment), facts, stays=stays).where(
+            _joined(select(func.count()).select_from(Enrolment), facts, **needs).where(
                 *conditions
             )
         )
@@ -300,7 +346,7 @@ def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: i
     page = min(max(1, query.page), pages)
     ids = list(
         db.session.scalars(
-            _joined(select(Enrolment.id).select_from(Enrolment), facts, stays=stays)
+            _joined(select(Enrolment.id).select_from(Enrolment), facts, **needs)
             .where(*conditions)
             .order_by(*_order(query, facts))
             .limit(per_page)
@@ -309,7 +355,7 @@ def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: i
     )
     if not ids:
         return Page(rows=[], total=total, page=page, per_page=per_page)
-    page_facts = EnrolmentFacts(query.as_of, settings, Stay.enrolment_id.in_(ids))
+    page_facts = EnrolmentFacts(query.as_of, settings, ids)
     found = db.session.execute(
         _joined(
             select(*_row_columns(page_facts)).select_from(Enrolment), page_facts, stays=True

@@ -25,8 +25,38 @@ def test_document_matches_the_figures_worked_out_by_hand(app):
     document = build_statistics(data.AS_OF, Filters(), SETTINGS)
     assert document == data.expected_document()
     # The contract's key order, not only its content.
-    assert list(document) == ["as_of", "filters", "settings", "phd", "postdoc"]
+    assert list(document) == ["as_of", "filters", "settings", "phd", "postdoc", "staff"]
+    assert list(document["staff"]) == ["by_deadline_year", "by_start_year"]
     assert list(document["phd"]["by_completion_year"][0]) == list(data.EXPECTED_PHD_COMPLETION[0])
+
+
+def test_staff_figures_match_those_worked_out_by_hand(app):
+    data.build()
+    data.build_staff()
+    document = build_statistics(data.AS_OF, Filters(), SETTINGS)
+    assert document["staff"] == {
+        "by_deadline_year": data.EXPECTED_STAFF_DEADLINE,
+        "by_start_year": data.EXPECTED_STAFF_START,
+    }
+    # The other populations do not change for the staff among them.
+    assert {k: document[k] for k in ("phd", "postdoc")} == {
+        k: data.expected_document()[k] for k in ("phd", "postdoc")
+    }
+
+
+def test_staff_are_counted_from_their_third_anniversary_on(app):
+    built = data.Builder(data.programme())
+    built.person("T1", data.STAFF, date(2024, 2, 29))  # anniversary 1 March 2027
+    built.person("T2", data.STAFF, date(2024, 2, 28))  # anniversary 28 February 2027
+    db.session.commit()
+
+    def counted(as_of: date) -> list[int]:
+        groups = build_statistics(as_of, Filters(), SETTINGS)["staff"]["by_start_year"]
+        return [g["n"] for g in groups]
+
+    assert counted(date(2027, 2, 27)) == []
+    assert counted(date(2027, 2, 28)) == [1]
+    assert counted(date(2027, 3, 1)) == [2]
 
 
 def test_needed_is_exact_where_floating_point_is_off_by_one(app):

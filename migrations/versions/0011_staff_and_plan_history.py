@@ -176,9 +176,9 @@ def _allow_kinds(kinds):
                                   recreate='always'):
             pass
         return
-    op.drop_constraint(KIND_CHECK, 'enrolment', type_='check')
+    op.drop_constraint(op.f(KIND_CHECK), 'enrolment', type_='check')
     listed = ', '.join(f"'{kind}'" for kind in kinds)
-    op.create_check_constraint(KIND_CHECK, 'enrolment', f'kind IN ({listed})')
+    op.create_check_constraint(op.f(KIND_CHECK), 'enrolment', f'kind IN ({listed})')
 
 
 def _midnight(day):

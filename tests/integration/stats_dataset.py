@@ -29,6 +29,8 @@ ACTIVE, COMPLETED, WITHDRAWN = (
 DONE, PLANNED, CANCELLED = StayStatus.COMPLETED, StayStatus.PLANNED, StayStatus.CANCELLED
 
 AS_OF = date(2026, 6, 30)
+# Builder.person(..., **APPROVED_PLAN): a plan approved from the enrolment's start.
+APPROVED_PLAN = {"plan": PlanStatus.APPROVED, "approved": True}
 
 
 def add_version(plan: Plan, number: int, event: PlanEvent, moment: datetime) -> PlanVersion:
@@ -317,7 +319,7 @@ def build_staff(target: Programme | None = None) -> Builder:
     """
     b = Builder(target or programme("STAFF-IE", "IE"))
     Y = date  # noqa: N806 - short dates keep the table readable
-    approved = {"plan": PlanStatus.APPROVED, "approved": True}
+    approved = APPROVED_PLAN
 
     # Appointed 30 June 2023: three years up on the as-of date; the deadline was 29 June.
     b.person("S1", STAFF, Y(2023, 6, 30), **approved)

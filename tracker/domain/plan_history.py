@@ -64,3 +64,13 @@ def open_submission(entries: Iterable[Entry], day: date) -> Entry | None:
 def submitted_on(entries: Iterable[Entry], day: date) -> bool:
     """Return whether the plan was waiting for a decision on ``day``."""
     return open_submission(entries, day) is not None
+
+
+def holds_on(valid_from: datetime, valid_until: datetime | None, day: date) -> bool:
+    """Return whether a record valid from ``valid_from`` until ``valid_until`` held on ``day``.
+
+    It holds at the end of the day: taken effect by then, not yet replaced (the record
+    of a stay in the approved version in force, DESIGN §4).
+    """
+    end = end_of_day(day)
+    return valid_from < end and (valid_until is None or valid_until >= end)

@@ -277,9 +277,16 @@ def _joined(
     return statement
 
 
-def _facts(user: User, query: ListQuery, settings: TargetSettings) -> EnrolmentFacts:
+def _facts(
+    user: User, query: ListQuery, settings: TargetSettings, *, with_counts: bool = True
+) -> EnrolmentFacts:
     condition, narrowed = _scope(user, query)
-    return EnrolmentFacts(query.as_of, settings, enrolments_where(condition) if narrowed else None)
+    return EnrolmentFacts(
+        query.as_of,
+        settings,
+        enrolments_where(condition) if narrowed else None,
+        with_counts=with_counts,
+    )
 
 
 def _row_columns(facts: EnrolmentFacts) -> list[Any]:
@@ -331,7 +338,10 @@ def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: i
     rows needs them (the at-risk rule, a sort by stays); the columns of the page
     are then computed for its rows alone.
     """
-    facts = _facts(user, query, settings)
+    # Choosing the rows needs the stay counts only to sort by them: without, the stays that
+    # count are read from the covering index alone.
+    by_counts = sort_key(query)[0] in ("stays_done", "stays_planned")
+    facts = _facts(user, query, settings, with_counts=by_counts)
     conditions = _conditions(user, query, facts, settings)
     needs = {"stays": _needs_stays(query), "history": _needs_history(query)}
     total = (

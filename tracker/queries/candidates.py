@@ -133,7 +133,10 @@ DEFAULT_SORT = {
 }
 
 
-def _sort_columns(facts: EnrolmentFacts) -> dict[str, Any]:
+def _sort_column(facts: EnrolmentFacts, key: str) -> Any:
+    """Return what a list is sorted by for a sort key (the stay counts only where summarised)."""
+    if key in ("stays_done", "stays_planned"):
+        return getattr(facts, key)
     return {
         "name": func.lower(User.name),
         "email": User.email,
@@ -144,10 +147,8 @@ def _sort_columns(facts: EnrolmentFacts) -> dict[str, Any]:
         "start": Enrolment.start_date,
         "expected_end": Enrolment.expected_end_date,
         "supervisor": func.lower(Supervisor.name),
-        "stays_done": facts.stays_done,
-        "stays_planned": facts.stays_planned,
         "submitted": facts.submitted_at,
-    }
+    }[key]
 
 
 SORT_KEYS = (
@@ -316,7 +317,7 @@ def _row_columns(facts: EnrolmentFacts) -> list[Any]:
 
 def _order(query: ListQuery, facts: EnrolmentFacts) -> list[Any]:
     key, descending = sort_key(query)
-    column = _sort_columns(facts)[key]
+    column = _sort_column(facts, key)
     # NULLs last either way, then a stable tie-break so pages never overlap.
     return [column.is_(None), column.desc() if descending else column.asc(), Enrolment.id]
 

@@ -326,3 +326,22 @@ def test_baselines_are_in_the_document(app):
         "staff_baseline": {"percent": 12.5, "year": 2016},
         "staff_target_percent": 100,
     }
+
+
+def test_the_at_risk_list_sorts_staff_by_the_end_of_their_three_years(app, make_user):
+    built = data.Builder(data.programme("IE-STAFF"))
+    built.person("Late", data.STAFF, date(2024, 2, 29))  # deadline 28 February 2027
+    built.person("Early", data.STAFF, date(2023, 9, 1))  # deadline 31 August 2026
+    built.person("Phd", data.PHD, date(2022, 9, 1), expected_end=date(2026, 12, 1))
+    db.session.commit()
+    admin = make_user(admin=True)
+    settings = TargetSettings()
+    ascending = ["early", "phd", "late"]
+    for descending, expected in ((False, ascending), (True, ascending[::-1])):
+        query = ListQuery(
+            name="at-risk", as_of=data.AS_OF, sort="expected_end", descending=descending
+        )
+        rows = candidates.get_all(admin, query, settings)
+        assert [r.email.split("@")[0] for r in rows] == expected
+        page = candidates.get_page(admin, query, settings, 50)
+        assert [r.email.split("@")[0] for r in page.rows] == expected

@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tests.integration import generated_institution as generated
 from tests.integration import stats_dataset as data
+from tracker.domain import staff as staff_rule
 from tracker.domain.plan_history import end_of_day
 from tracker.domain.stays import CountingRules, is_abroad_and_long_enough
 from tracker.domain.targets import TargetSettings
@@ -19,7 +20,13 @@ from tracker.models.base import as_utc
 from tracker.queries import candidates
 from tracker.queries.candidates import LIST_NAMES, ListQuery
 from tracker.queries.scope import Filters, parse_filters
-from tracker.queries.stats import SECTIONS, EnrolmentFacts, build_statistics, days_between
+from tracker.queries.stats import (
+    SECTIONS,
+    EnrolmentFacts,
+    build_statistics,
+    days_between,
+    staff_deadline,
+)
 from tracker.services.plans import record_stay_approval
 
 SETTINGS = TargetSettings()
@@ -318,3 +325,21 @@ def test_a_revision_approved_at_midnight_counts_from_that_day_on(app):
         return cohort["projected"]
 
     assert (projected(day), projected(day + timedelta(days=1))) == (1, 0)
+
+
+def test_staff_deadline_in_sql_is_the_pure_rule_for_every_day(app):
+    """The deadline the lists show and sort by, on this database, for three years of days."""
+    day, last = date(2023, 1, 1), date(2025, 12, 31)
+    days = []
+    while day <= last:
+        days.append(day)
+        day += timedelta(days=1)
+    for chunk in range(0, len(days), 200):
+        part = days[chunk : chunk + 200]
+        values = db.session.execute(
+            select(*(staff_deadline(literal(d)).label(f"d{i}") for i, d in enumerate(part)))
+        ).one()
+        assert list(values) == [staff_rule.deadline(d) for d in part]
+    assert db.session.scalar(select(staff_deadline(literal(date(2024, 2, 29))))) == date(
+        2027, 2, 28
+    )

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from tracker.charts import ChartText, target_chart
 from tracker.domain.countries import country_name
 from tracker.domain.deadlines import plan_due_date
+from tracker.domain.staff import deadline
 from tracker.domain.targets import as_percent, latest_completed_year
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState
 from tracker.queries.candidates import NO_PLAN, WAITING_DAYS
@@ -154,7 +155,8 @@ _COMMON = {
     "plan_status": Column("plan_state", _l("Plan status"), "plan_status"),
     "start": Column("start_date", _l("Started"), "start"),
     "plan_due": Column("plan_due", _l("Plan due")),
-    "expected_end": Column("expected_end_date", _l("Expected end"), "expected_end"),
+    # New permanent staff have no expected end: their three years end on the deadline.
+    "expected_end": Column("ends", _l("Expected end"), "expected_end"),
     "stays_done": Column("stays_done", _l("Stays done"), "stays_done"),
     "stays_planned": Column("stays_planned", _l("Stays planned"), "stays_planned"),
     "counts": Column("counts", _l("Counts toward target")),
@@ -269,6 +271,7 @@ def _counts_texts() -> dict[Any, str]:
         False: _("No"),
         EnrolmentStatus.WITHDRAWN: _("No (withdrawn)"),
         "international_experience": _("No (international experience)"),
+        "three_years": _("end of three years"),
     }
 
 
@@ -304,6 +307,9 @@ def list_rows(rows: list[Any], as_of: date, plan_due_days: int) -> list[dict[str
         state = values["plan_state"]
         values["plan_state"] = None if state in (None, NO_PLAN) else PlanState(state)
         values["counts"] = counts_toward_target(values, texts)
+        staff = values["kind"] == EnrolmentKind.STAFF
+        values["ends"] = deadline(values["start_date"]) if staff else values["expected_end_date"]
+        values["ends_note"] = texts["three_years"] if staff else ""
         submitted = values["submitted_at"]
         values["days_waiting"] = (as_of - submitted.date()).days if submitted else None
         found.append(values)

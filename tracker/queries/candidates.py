@@ -36,7 +36,7 @@ from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState,
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, Programme, User
 from tracker.queries.scope import Filters, user_scope_condition
-from tracker.queries.stats import EnrolmentFacts, enrolments_where
+from tracker.queries.stats import EnrolmentFacts, enrolments_where, staff_deadline
 
 # A submitted plan waits "too long" for its supervisor after this many days.
 WAITING_DAYS = 14
@@ -145,7 +145,11 @@ def _sort_column(facts: EnrolmentFacts, key: str) -> Any:
         "status": Enrolment.status,
         "plan_status": plan_state_column(),
         "start": Enrolment.start_date,
-        "expected_end": Enrolment.expected_end_date,
+        # New permanent staff are sorted by the end of their three years, as the list shows.
+        "expected_end": case(
+            (Enrolment.kind == EnrolmentKind.STAFF, staff_deadline(Enrolment.start_date)),
+            else_=Enrolment.expected_end_date,
+        ),
         "supervisor": func.lower(Supervisor.name),
         "submitted": facts.submitted_at,
     }[key]

@@ -32,6 +32,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import (
     ColumnElement,
+    Date,
     FromClause,
     Integer,
     Select,
@@ -109,6 +110,37 @@ def _date_number_default(element: date_number, compiler: Any, **kw: Any) -> str:
 def _date_number_sqlite(element: date_number, compiler: Any, **kw: Any) -> str:
     (day,) = list(element.clauses)
     return f"CAST(strftime('%Y%m%d', {compiler.process(day, **kw)}) AS INTEGER)"
+
+
+class staff_deadline(FunctionElement[date]):  # noqa: N801 - reads like the SQL function it is
+    """The last day of year three after an appointment on a DATE expression (tracker.domain.staff).
+
+    Only for showing and sorting: the counting compares with ``within_three_years``, which
+    needs no date arithmetic. SQLite moves 29 February three years on to 1 March as the
+    rule does; PostgreSQL's interval stops at 28 February, so a day is added there.
+    """
+
+    type = Date()
+    name = "staff_deadline"
+    inherit_cache = True
+
+
+@compiles(staff_deadline)
+def _staff_deadline_default(element: staff_deadline, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    day = compiler.process(day, **kw)
+    later = f"({day} + INTERVAL '{STAFF_YEARS} years')"
+    # Moved back from 29 February: the anniversary is 1 March, so the deadline 28 February.
+    return (
+        f"(CAST({later} AS DATE) - 1"
+        f" + CASE WHEN EXTRACT(DAY FROM {later}) <> EXTRACT(DAY FROM {day}) THEN 1 ELSE 0 END)"
+    )
+
+
+@compiles(staff_deadline, "sqlite")
+def _staff_deadline_sqlite(element: staff_deadline, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, '+{STAFF_YEARS} years', '-1 day')"
 
 
 def within_three_years(day: Any, appointed: Any) -> ColumnElement[bool]:

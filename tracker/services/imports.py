@@ -189,6 +189,13 @@ CHOICE_COLUMNS = {
 }
 
 
+def column_lists(kind: str) -> tuple[str, str]:
+    """Return a kind of file's columns and its required ones, as the importer reads them."""
+    importer = importing.IMPORTERS[kind]
+    required = [column for column in importer.columns if column in importer.required_columns]
+    return ", ".join(importer.columns), ", ".join(required)
+
+
 def allowed_values(kind: str) -> list[AllowedValues]:
     """Return the columns of a kind of file that take a value from a list, with the values."""
     return [

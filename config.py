@@ -58,8 +58,14 @@ class Config:
     MIN_STAY_DAYS = _env_int("MIN_STAY_DAYS", 28)
     PHD_TARGET_PERCENT = _env_int("PHD_TARGET_PERCENT", 40)
     POSTDOC_TARGET_PERCENT = _env_int("POSTDOC_TARGET_PERCENT", 30)
+    # New permanent staff complete a stay within three years "as a rule": everyone.
+    STAFF_TARGET_PERCENT = _env_int("STAFF_TARGET_PERCENT", 100)
     PLAN_DUE_DAYS = _env_int("PLAN_DUE_DAYS", 30)
     ACTIVITY_TARGET_PERCENT = _env_int("ACTIVITY_TARGET_PERCENT", 100)
+    # A historical figure shown next to each target, written "25 % in 2012"; unset: none.
+    PHD_BASELINE = _env("PHD_BASELINE")
+    POSTDOC_BASELINE = _env("POSTDOC_BASELINE")
+    STAFF_BASELINE = _env("STAFF_BASELINE")
     ANY_SUPERVISOR_MAY_APPROVE = _env_bool("ANY_SUPERVISOR_MAY_APPROVE")
 
     # Links in e-mails are built outside requests (CLI, cron) from this base.
@@ -133,6 +139,14 @@ class Config:
             raise RuntimeError("TRACKER_MAIL_BACKEND=smtp needs TRACKER_MAIL_SERVER.")
         if cls.PROXY_HOPS < 0:
             raise RuntimeError("TRACKER_PROXY_HOPS must be 0 or more.")
+        # The one parser of a baseline; imported here, when the app starts, not with config.
+        from tracker.domain.targets import parse_baseline
+
+        for name in ("PHD_BASELINE", "POSTDOC_BASELINE", "STAFF_BASELINE"):
+            try:
+                parse_baseline(getattr(cls, name))
+            except ValueError as bad:
+                raise RuntimeError(f"TRACKER_{name}: {bad}.") from None
         positive = ("MAX_UPLOAD_MB", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "RETENTION_YEARS")
         for name in positive:
             if getattr(cls, name) <= 0:
@@ -206,8 +220,12 @@ class TestConfig(Config):
     MIN_STAY_DAYS = 28
     PHD_TARGET_PERCENT = 40
     POSTDOC_TARGET_PERCENT = 30
+    STAFF_TARGET_PERCENT = 100
     PLAN_DUE_DAYS = 30
     ACTIVITY_TARGET_PERCENT = 100
+    PHD_BASELINE = None
+    POSTDOC_BASELINE = None
+    STAFF_BASELINE = None
     ANY_SUPERVISOR_MAY_APPROVE = False
     RATELIMIT_STORAGE_URI = "memory://"
     # Fast hashing keeps the suite quick.

@@ -1,7 +1,9 @@
 """Benchmark the statistics document and the coordinator pages on a large institution.
 
-Builds 20,000 enrolments, 30,000 stays and 40,000 activities (plus people,
-supervisors, plans and approved versions) with bulk INSERTs, then times, with time.perf_counter, the
+Builds 20,000 enrolments (PhD candidates, postdocs and new permanent staff),
+30,000 stays and 40,000 activities, plus people, supervisors, plans with their version
+history (submissions, decisions, revisions) and each approved version's record of its
+stays, with bulk INSERTs, then times, with time.perf_counter, the
 statistics document on its own and every coordinator page through the Flask test
 client. Each figure is the median of several runs; the number of SQL statements
 per page is printed too.
@@ -128,6 +130,7 @@ def generate(n_enrolments: int, n_stays: int, n_activities: int, seed: int) -> N
         PlanVersion,
         Programme,
         Stay,
+        StayApproval,
         User,
         co_supervision,
     )
@@ -176,13 +179,19 @@ def generate(n_enrolments: int, n_stays: int, n_activities: int, seed: int) -> N
 
     enrolments = []
     for person_id in people:
-        kind = "phd" if rng.random() < 0.75 else "postdoc"
+        kind = rng.choices(["phd", "postdoc", "staff"], weights=[70, 20, 10])[0]
         start = date(2012, 1, 1) + timedelta(days=rng.randrange(0, (AS_OF - date(2012, 1, 1)).days))
-        length = 365 * (4 if kind == "phd" else 2)
-        expected = start + timedelta(days=length)
+        length = 365 * {"phd": 4, "postdoc": 2, "staff": 6}[kind]
+        expected = None if kind == "staff" else start + timedelta(days=length)
         end = None
         status = "active"
-        if expected < AS_OF and rng.random() < 0.85:
+        if kind == "staff":
+            # A permanent position: some leave it, most stay.
+            if rng.random() < 0.15 and start + timedelta(days=60) < AS_OF:
+                status = rng.choice(["completed", "withdrawn"])
+                left = rng.randrange(30, min(length, (AS_OF - start).days))
+                end = start + timedelta(days=left)
+        elif expected < AS_OF and rng.random() < 0.85:
             status, end = "completed", expected + timedelta(days=rng.randrange(-60, 300))
             end = min(end, AS_OF - timedelta(days=1))
         elif rng.random() < 0.06:
@@ -198,7 +207,7 @@ def generate(n_enrolments: int, n_stays: int, n_activities: int, seed: int) -> N
                 "expected_end_date": expected,
                 "end_date": end,
                 "main_supervisor_id": rng.choice(supervisors),
-                "international_experience": kind == "postdoc" and rng.random() < 0.4,
+                "international_experience": kind != "phd" and rng.random() < 0.4,
                 "lock_version": 1,
                 **stamps,
             }
@@ -215,48 +224,79 @@ def generate(n_enrolments: int, n_stays: int, n_activities: int, seed: int) -> N
         ],
     )
 
+    starts = {e: row["start_date"] for e, row in zip(enrolment_ids, enrolments, strict=True)}
     statuses = ["draft", "submitted", "changes_requested", "approved"]
     with_plan = [e for e in enrolment_ids if rng.random() < 0.85]
-    plan_rows = [
-        {
-            "enrolment_id": e,
-            "status": rng.choices(statuses, weights=[15, 10, 5, 70])[0],
-            "narrative": "",
-            "no_stay_justification": "",
-            "lock_version": 1,
-            "submitted_at": now - timedelta(days=rng.randrange(0, 400)),
-            **stamps,
-        }
-        for e in with_plan
-    ]
+    plan_rows = []
+    histories = []  # per plan: its entries (number, event, moment), in order
+    for e in with_plan:
+        status = rng.choices(statuses, weights=[15, 10, 5, 70])[0]
+        # The first submission some weeks after the start, never after the bench's "now".
+        first = datetime.combine(starts[e], datetime.min.time(), UTC) + timedelta(
+            days=rng.randrange(5, 90), hours=rng.randrange(8, 16)
+        )
+        first = min(first, now - timedelta(days=rng.randrange(1, 30)))
+        entries = []
+        if status != "draft" or rng.random() < 0.3:
+            entries.append((1, "submitted", first))
+        if status == "changes_requested":
+            entries.append((1, "changes_requested", first + timedelta(days=9)))
+        if status == "draft" and entries:
+            entries.append((1, "withdrawn", first + timedelta(days=2)))
+        if status == "approved":
+            entries.append((1, "approved", first + timedelta(days=6)))
+            if rng.random() < 0.2:  # a revision, approved in turn
+                entries += [
+                    (1, "revision_started", first + timedelta(days=200)),
+                    (2, "submitted", first + timedelta(days=210)),
+                    (2, "approved", first + timedelta(days=215)),
+                ]
+        entries = [(n, event, min(moment, now)) for n, event, moment in entries]
+        submitted = [moment for _n, event, moment in entries if event == "submitted"]
+        plan_rows.append(
+            {
+                "enrolment_id": e,
+                "status": status,
+                "narrative": "",
+                "no_stay_justification": "",
+                "lock_version": 1,
+                "submitted_at": submitted[-1] if status == "submitted" else None,
+                **stamps,
+            }
+        )
+        histories.append(entries)
     plan_ids = _ids(insert(Plan).returning(Plan.id, sort_by_parameter_order=True), plan_rows)
-    approved_plans = [
-        p for p, row in zip(plan_ids, plan_rows, strict=True) if row["status"] == "approved"
+    version_rows = [
+        {
+            "plan_id": p,
+            "number": number,
+            "event": event,
+            "created_at": moment,
+            "effective_at": moment,
+            "comment": "",
+            "snapshot": {},
+            "snapshot_sha256": "0" * 64,
+        }
+        for p, entries in zip(plan_ids, histories, strict=True)
+        for number, event, moment in entries
     ]
     version_ids = _ids(
-        insert(PlanVersion).returning(PlanVersion.id, sort_by_parameter_order=True),
-        [
-            {
-                "plan_id": p,
-                "number": 1,
-                "event": "approved",
-                "created_at": now,
-                "comment": "",
-                "snapshot": {},
-                "snapshot_sha256": "0" * 64,
-            }
-            for p in approved_plans
-        ],
+        insert(PlanVersion).returning(PlanVersion.id, sort_by_parameter_order=True), version_rows
     )
+    # Each approved plan's approvals in order: (version id, effective time).
+    approvals: dict[int, list[tuple[int, datetime]]] = {}
+    plan_of_enrolment = dict(zip(with_plan, plan_ids, strict=True))
+    for version_id, row in zip(version_ids, version_rows, strict=True):
+        if row["event"] == "approved":
+            approvals.setdefault(row["plan_id"], []).append((version_id, row["effective_at"]))
     db.session.execute(
         sa.update(Plan),
         [
-            {"id": p, "approved_version_id": v, "lock_version": 1}
-            for p, v in zip(approved_plans, version_ids, strict=True)
+            {"id": p, "approved_version_id": found[-1][0], "lock_version": 1}
+            for p, found in approvals.items()
         ],
     )
 
-    starts = {e: row["start_date"] for e, row in zip(enrolment_ids, enrolments, strict=True)}
     countries = ["DE", "US", "FR", "GB", "SE", "NL", "JP", "CA", "AU", "NO"]
     fundings = ["overseas_research_grant", "erasmus_plus", "institution", "host", "own_project",
                 "other", "none"]  # fmt: skip
@@ -276,7 +316,8 @@ def generate(n_enrolments: int, n_stays: int, n_activities: int, seed: int) -> N
         if status == "completed" and end > AS_OF:
             status = "planned"
         host, country = rng.choice(hosts)
-        approved = rng.random() < 0.6
+        plan_approvals = approvals.get(plan_of_enrolment.get(enrolment_id), [])
+        approved = bool(plan_approvals) and rng.random() < 0.8
         stay_rows.append(
             {
                 "enrolment_id": enrolment_id,
@@ -297,7 +338,29 @@ def generate(n_enrolments: int, n_stays: int, n_activities: int, seed: int) -> N
                 **stamps,
             }
         )
-    db.session.execute(insert(Stay), stay_rows)
+    stay_ids = _ids(insert(Stay).returning(Stay.id, sort_by_parameter_order=True), stay_rows)
+    # Each approved version's record of the stay; a revision moved some stays before its
+    # approval, so the earlier record has other dates.
+    record_rows = []
+    for stay_id, row in zip(stay_ids, stay_rows, strict=True):
+        if not row["in_approved_plan"]:
+            continue
+        found = approvals[plan_of_enrolment[row["enrolment_id"]]]
+        for index, (version_id, moment) in enumerate(found):
+            last = index == len(found) - 1
+            end = row["end_date"] if last else row["end_date"] - timedelta(days=10)
+            record_rows.append(
+                {
+                    "stay_id": stay_id,
+                    "version_id": version_id,
+                    "country": row["country"],
+                    "start_date": row["start_date"],
+                    "end_date": max(end, row["start_date"]),
+                    "valid_from": moment,
+                    "valid_until": None if last else found[index + 1][1],
+                }
+            )
+    db.session.execute(insert(StayApproval), record_rows)
 
     kinds = ["conference", "publication", "collaboration", "course", "co_supervision", "other"]
     activity_rows = []
@@ -382,7 +445,15 @@ def main() -> None:
         built_in = time.perf_counter() - started
         counts = {
             table: db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))  # noqa: S608
-            for table in ("enrolment", "stay", "activity", "plan", "user_account")
+            for table in (
+                "enrolment",
+                "stay",
+                "activity",
+                "plan",
+                "plan_version",
+                "stay_approval",
+                "user_account",
+            )
         }
         dialect = db.engine.dialect.name
         settings = TargetSettings.from_mapping(app.config)

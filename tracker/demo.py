@@ -43,6 +43,7 @@ from tracker.models import (
     User,
 )
 from tracker.services import audit
+from tracker.services.plans import record_stay_approval
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published on purpose, for the demo only
 SEED = 2026
@@ -418,10 +419,11 @@ class _DemoBuilder:
     # -- cohorts --------------------------------------------------------------------------
 
     def _cohort(self, code: str) -> None:
-        """Admit PhD candidates and postdocs to one programme over the last eight years."""
+        """Admit PhD candidates, postdocs and new staff to one programme over eight years."""
         for kind, count in (
             (EnrolmentKind.PHD, self.rng.randint(28, 36)),
             (EnrolmentKind.POSTDOC, self.rng.randint(5, 10)),
+            (EnrolmentKind.STAFF, self.rng.randint(3, 5)),
         ):
             for _n in range(count):
                 international = self.rng.random() < (0.35 if kind == EnrolmentKind.PHD else 0.6)
@@ -433,7 +435,7 @@ class _DemoBuilder:
                     kind,
                     start,
                     self.rng.choice(self.supervisors[code]),
-                    experience=kind == EnrolmentKind.POSTDOC and self.rng.random() < 0.45,
+                    experience=kind != EnrolmentKind.PHD and self.rng.random() < 0.45,
                 )
                 self._lifecycle(enrolment)
                 self._random_plan(enrolment)
@@ -450,13 +452,15 @@ class _DemoBuilder:
     ) -> Enrolment:
         years = 4 if kind == EnrolmentKind.PHD else self.rng.choice([2, 3])
         others = [u for u in self.supervisors[code] if u is not supervisor]
+        # A permanent position has no expected end.
+        expected = None if kind == EnrolmentKind.STAFF else start + timedelta(days=365 * years)
         enrolment = Enrolment(
             person=person,
             programme=self.programmes[code],
             kind=kind,
             status=EnrolmentStatus.ACTIVE,
             start_date=start,
-            expected_end_date=start + timedelta(days=365 * years),
+            expected_end_date=expected,
             main_supervisor=supervisor,
             co_supervisors=[self.rng.choice(others)] if self.rng.random() < 0.5 else [],
             international_experience=experience,
@@ -471,6 +475,16 @@ class _DemoBuilder:
         if age > 365 and self.rng.random() < 0.06:
             enrolment.status = EnrolmentStatus.WITHDRAWN
             enrolment.end_date = enrolment.start_date + timedelta(days=self.rng.randint(180, age))
+            return
+        if enrolment.kind == EnrolmentKind.STAFF:
+            # Some leave a permanent position: for another one, or before settling in.
+            r = self.rng.random()
+            if age > 365 and r < 0.25:
+                enrolment.status = (
+                    EnrolmentStatus.WITHDRAWN if r < 0.08 else EnrolmentStatus.COMPLETED
+                )
+                left = self.rng.randint(180, age - 14)
+                enrolment.end_date = enrolment.start_date + timedelta(days=left)
             return
         if enrolment.kind == EnrolmentKind.PHD:
             length = self.rng.randint(1200, 1900)
@@ -691,6 +705,7 @@ class _DemoBuilder:
             plan.approved_version = approved
             for stay in enrolment.stays:
                 stay.mark_approved()
+                record_stay_approval(stay, approved)
             for activity in enrolment.activities:
                 activity.mark_approved()
         return plan
@@ -711,6 +726,7 @@ class _DemoBuilder:
             event=event,
             actor=actor,
             created_at=when,
+            effective_at=when,
             comment=comment,
             snapshot=snapshot,
             snapshot_sha256=snapshot_digest(snapshot),

@@ -22,6 +22,7 @@ from tracker.domain.vocabulary import (
 LABELS: list[tuple[Enum, object]] = [
     (EnrolmentKind.PHD, _l("PhD")),
     (EnrolmentKind.POSTDOC, _l("Postdoc")),
+    (EnrolmentKind.STAFF, _l("New staff")),  # new permanent academic staff (DESIGN §2)
     (EnrolmentStatus.ACTIVE, _l("Active")),
     (EnrolmentStatus.COMPLETED, _l("Completed")),
     (EnrolmentStatus.WITHDRAWN, _l("Withdrawn")),

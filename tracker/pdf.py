@@ -530,13 +530,14 @@ LISTING_TITLE_LINES = 7
 LISTING_WIDTHS = {
     "name": 32,
     "programme_code": 10,
-    "kind": 7,
+    "kind": 9,  # "Postdoc", "New staff", "Nytilsatt"
     "status": 9,
     "plan_status": 17,
     "plan_state": 17,
     "start_date": 10,
     "plan_due": 10,
     "expected_end_date": 10,
+    "ends": 10,  # the at-risk list's end: the expected end, or staff's end of three years
     "stays_done": 5,
     "stays_planned": 7,
     "achieved": 7,

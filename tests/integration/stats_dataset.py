@@ -5,9 +5,10 @@ expected document below was computed on paper from the people listed here, not
 by running the code; the comment on each person says what they test.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from tracker.domain.plan_history import start_of_day
 from tracker.domain.vocabulary import (
     ActivityStatus,
     ActivityType,
@@ -20,8 +21,9 @@ from tracker.domain.vocabulary import (
 )
 from tracker.extensions import db
 from tracker.models import Activity, Enrolment, Faculty, Plan, PlanVersion, Programme, Stay, User
+from tracker.services.plans import record_stay_approval
 
-PHD, POSTDOC = EnrolmentKind.PHD, EnrolmentKind.POSTDOC
+PHD, POSTDOC, STAFF = EnrolmentKind.PHD, EnrolmentKind.POSTDOC, EnrolmentKind.STAFF
 ACTIVE, COMPLETED, WITHDRAWN = (
     EnrolmentStatus.ACTIVE,
     EnrolmentStatus.COMPLETED,
@@ -30,6 +32,23 @@ ACTIVE, COMPLETED, WITHDRAWN = (
 DONE, PLANNED, CANCELLED = StayStatus.COMPLETED, StayStatus.PLANNED, StayStatus.CANCELLED
 
 AS_OF = date(2026, 6, 30)
+# Builder.person(..., **APPROVED_PLAN): a plan approved from the enrolment's start.
+APPROVED_PLAN = {"plan": PlanStatus.APPROVED, "approved": True}
+
+
+def add_version(plan: Plan, number: int, event: PlanEvent, moment: datetime) -> PlanVersion:
+    """Record one entry of the plan's history, taking effect at ``moment``."""
+    version = PlanVersion(
+        plan=plan,
+        number=number,
+        event=event,
+        created_at=moment,
+        effective_at=moment,
+        snapshot={},
+        snapshot_sha256="0" * 64,
+    )
+    db.session.add(version)
+    return version
 
 
 def add_plan(
@@ -39,21 +58,30 @@ def add_plan(
     approved: bool = False,
     submitted_at: datetime | None = None,
 ) -> Plan:
-    """Give the enrolment a plan in ``status``; ``approved`` records an approved version."""
+    """Give the enrolment a plan in ``status`` with the history that leads there.
+
+    The history takes effect at the enrolment's start, as a plan moved in by the import
+    does, so the plan stands as it does now on every date the enrolment counts;
+    ``submitted_at`` dates the latest submission. ``approved`` records an approved version
+    first (a plan not in ``approved`` status is then under revision).
+    """
     plan = Plan(enrolment=enrolment, status=status, submitted_at=submitted_at)
     db.session.add(plan)
     db.session.flush()
+    moment = start_of_day(enrolment.start_date)
+    number = 0
     if approved:
-        version = PlanVersion(
-            plan=plan,
-            number=1,
-            event=PlanEvent.APPROVED,
-            snapshot={},
-            snapshot_sha256="0" * 64,
-        )
-        db.session.add(version)
-        db.session.flush()
-        plan.approved_version_id = version.id
+        number = 1
+        add_version(plan, number, PlanEvent.SUBMITTED, moment)
+        plan.approved_version = add_version(plan, number, PlanEvent.APPROVED, moment)
+        if status != PlanStatus.APPROVED:
+            add_version(plan, number, PlanEvent.REVISION_STARTED, moment)
+    if status in (PlanStatus.SUBMITTED, PlanStatus.CHANGES_REQUESTED):
+        number += 1
+        add_version(plan, number, PlanEvent.SUBMITTED, submitted_at or moment)
+        if status == PlanStatus.CHANGES_REQUESTED:
+            add_version(plan, number, PlanEvent.CHANGES_REQUESTED, submitted_at or moment)
+    db.session.flush()
     return plan
 
 
@@ -120,6 +148,11 @@ class Builder:
         )
         stay.mark_approved(in_approved_plan)
         db.session.add(stay)
+        plan = self.enrolments[key].plan
+        if plan is not None and plan.approved_version is not None:
+            # Approved with the version in force (a stay marked approved in a plan that
+            # never was is data no workflow makes: it counts for nothing).
+            record_stay_approval(stay, plan.approved_version)
         return stay
 
     def activity(
@@ -155,6 +188,11 @@ def programme(code: str = "PHD-CS", faculty_code: str = "IE") -> Programme:
     db.session.add(made)
     db.session.flush()
     return made
+
+
+def _at(year: int, month: int, day: int) -> datetime:
+    """Return 10:00 UTC on the day: a moment something was done in the tracker."""
+    return datetime(year, month, day, 10, 0, tzinfo=UTC)
 
 
 def build(target: Programme | None = None) -> Builder:
@@ -255,7 +293,8 @@ def build(target: Programme | None = None) -> Builder:
     b.stay("A5", Y(2026, 9, 1), Y(2026, 11, 30), PLANNED, country="NO", in_approved_plan=True)
     b.person("A6", PHD, Y(2025, 2, 1), plan=PlanStatus.APPROVED, approved=True)
     b.stay("A6", Y(2026, 9, 1), Y(2026, 10, 30), PLANNED)  # not in the approved version
-    b.person("A7", PHD, Y(2025, 2, 1), plan=PlanStatus.SUBMITTED)  # waiting: not overdue
+    # Submitted ten days before the as-of date: waiting, not overdue, not waiting too long.
+    b.person("A7", PHD, Y(2025, 2, 1), plan=PlanStatus.SUBMITTED, submitted_at=_at(2026, 6, 20))
     b.stay("A7", Y(2026, 9, 1), Y(2026, 10, 30), PLANNED)
     b.person("A8", PHD, Y(2025, 2, 1), plan=PlanStatus.CHANGES_REQUESTED)  # overdue
     # Revising an approved plan: still approved, projected, not overdue.
@@ -274,7 +313,8 @@ def build(target: Programme | None = None) -> Builder:
     # PhD cohort 2026: the overdue boundary (as of 30 June; due 30 days after the start).
     b.person("B1", PHD, Y(2026, 5, 31))  # day 30: not overdue yet
     b.person("B2", PHD, Y(2026, 5, 30))  # day 31: overdue
-    b.person("B3", PHD, Y(2026, 5, 30), plan=PlanStatus.SUBMITTED)  # submitted: not overdue
+    # Submitted: not overdue.
+    b.person("B3", PHD, Y(2026, 5, 30), plan=PlanStatus.SUBMITTED, submitted_at=_at(2026, 6, 25))
     b.person("B4", PHD, Y(2026, 5, 30), plan=PlanStatus.CHANGES_REQUESTED)  # overdue
     b.person("B5", PHD, Y(2026, 7, 1))  # starts after the as-of date: in no population
 
@@ -334,6 +374,46 @@ def build(target: Programme | None = None) -> Builder:
     return b
 
 
+def build_staff(target: Programme | None = None) -> Builder:
+    """Create the new permanent staff of the data set (their own programme's) and commit.
+
+    As of 30 June 2026 the latest appointment counted is 30 June 2023.
+    """
+    b = Builder(target or programme("STAFF-IE", "IE"))
+    Y = date  # noqa: N806 - short dates keep the table readable
+    approved = APPROVED_PLAN
+
+    # Appointed 30 June 2023: three years up on the as-of date; the deadline was 29 June.
+    b.person("S1", STAFF, Y(2023, 6, 30), **approved)
+    b.stay("S1", Y(2026, 5, 1), Y(2026, 6, 29), DONE)  # ends on the deadline: counts
+    b.person("S2", STAFF, Y(2023, 6, 30), plan=PlanStatus.SUBMITTED)  # waiting: not overdue
+    b.stay("S2", Y(2026, 5, 2), Y(2026, 6, 30), DONE)  # a day later: does not
+    b.person("S3", STAFF, Y(2023, 7, 1))  # three years up tomorrow: in no population yet
+    # Appointed on 29 February: the anniversary is 1 March, the deadline 28 February.
+    b.person("S4", STAFF, Y(2020, 2, 29), **approved)
+    b.stay("S4", Y(2023, 1, 1), Y(2023, 2, 28), DONE)  # counts
+    b.person("S5", STAFF, Y(2020, 2, 29))  # no plan: overdue
+    b.stay("S5", Y(2023, 1, 2), Y(2023, 3, 1), DONE)  # on the anniversary: too late
+    # Appointed 1 March 2021: the deadline is 29 February 2024.
+    b.person("S6", STAFF, Y(2021, 3, 1), **approved)
+    b.stay("S6", Y(2024, 1, 1), Y(2024, 2, 29), DONE)  # counts
+    b.person("S7", STAFF, Y(2022, 1, 10), experience=True)  # outside the population
+    # Left before the deadline (9 January 2025): out; withdrawn after it: in.
+    b.person("S8", STAFF, Y(2022, 1, 10), status=COMPLETED, end=Y(2024, 6, 30))
+    b.person("S9", STAFF, Y(2022, 1, 10), status=WITHDRAWN, end=Y(2025, 3, 1))
+    b.person("S10", STAFF, Y(2022, 1, 10), status=WITHDRAWN)  # on a day unknown: out
+    # An approved stay not yet reported, ending by the deadline (14 January 2026): projected.
+    b.person("S11", STAFF, Y(2023, 1, 15), **approved)
+    b.stay("S11", Y(2025, 9, 1), Y(2025, 11, 30), PLANNED, in_approved_plan=True)
+    # One ending after the deadline would be too late: not projected.
+    b.person("S12", STAFF, Y(2023, 1, 15), **approved)
+    b.stay("S12", Y(2026, 1, 1), Y(2026, 3, 31), PLANNED, in_approved_plan=True)
+    b.person("S13", STAFF, Y(2023, 3, 1))  # no plan: overdue
+
+    db.session.commit()
+    return b
+
+
 def group(
     year: int,
     n: int,
@@ -379,6 +459,17 @@ EXPECTED_PHD_ADMISSION = [
 ]
 EXPECTED_POSTDOC_END = [
     group(2025, 1, 1, 1, 1, 0, 1.0, 1.0, 30, 0),  # P1 (P2 has international experience)
+]
+# Worked out by hand from build_staff(), as of 2026-06-30; the target is 100 %.
+EXPECTED_STAFF_DEADLINE = [
+    group(2023, 2, 1, 1, 1, 1, 0.5, 0.5, 100, 1),  # S4 achieved and approved; S5 overdue
+    group(2024, 1, 1, 1, 1, 0, 1.0, 1.0, 100, 0),  # S6
+    group(2025, 1, 0, 0, 0, 0, 0.0, 0.0, 100, 1),  # S9 (S7 experience, S8 and S10 left)
+    # S1 S2 S11 S12 S13: achieved S1; projected S1 S11; approved S1 S11 S12; overdue S13
+    group(2026, 5, 1, 2, 3, 1, 0.2, 0.4, 100, 4),
+]
+EXPECTED_STAFF_START = [
+    {**row, "year": row["year"] - 3} for row in EXPECTED_STAFF_DEADLINE
 ]
 EXPECTED_POSTDOC_START = [
     group(2023, 1, 1, 1, 1, 0, 1.0, 1.0, 30, 0),  # P1
@@ -514,8 +605,12 @@ def expected_document(filters: dict[str, str | None] | None = None) -> dict[str,
             "min_stay_days": 28,
             "phd_target_percent": 40,
             "postdoc_target_percent": 30,
+            "staff_target_percent": 100,
             "plan_due_days": 30,
             "activity_target_percent": 100,
+            "phd_baseline": None,
+            "postdoc_baseline": None,
+            "staff_baseline": None,
         },
         "phd": {
             "by_completion_year": EXPECTED_PHD_COMPLETION,
@@ -525,6 +620,7 @@ def expected_document(filters: dict[str, str | None] | None = None) -> dict[str,
             "by_end_year": EXPECTED_POSTDOC_END,
             "by_start_year": EXPECTED_POSTDOC_START,
         },
+        "staff": {"by_deadline_year": [], "by_start_year": []},
         "activities": EXPECTED_ACTIVITIES,
         "funding": EXPECTED_FUNDING,
         "destinations": EXPECTED_DESTINATIONS,

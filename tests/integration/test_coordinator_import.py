@@ -295,7 +295,8 @@ def test_a_5_mb_junk_file_gets_a_short_page(org, login, client, app):
     html = response.get_data(as_text=True)
     assert len(response.data) < 1_000_000
     problems = PROBLEM_ROW.findall(html)
-    assert len(problems) == 200 and problems[0] == ("2", "kind “x” is not one of: phd, postdoc.")
+    assert len(problems) == 200
+    assert problems[0] == ("2", "kind “x” is not one of: phd, postdoc, staff.")
     assert re.search(r"There are so many that the file was not read past line \d+", html)
     assert _uploads(app) == [] and _count(User) == 3
 
@@ -381,7 +382,7 @@ def test_names_of_values_are_accepted_as_well_as_codes(org, login, client):
     )
     preview = _upload(client, header + rows, kind="stays")
     assert preview.status_code == 422  # neither a code nor a name
-    assert "kind “doctorate” is not one of: phd, postdoc." in preview.get_data(as_text=True)
+    assert "kind “doctorate” is not one of: phd, postdoc, staff." in preview.get_data(as_text=True)
     preview = _upload(client, header + rows.replace("doctorate", "Ph.d."), kind="stays")
     assert preview.status_code == 200, preview.get_data(as_text=True)[-2000:]
     client.post("/coordinator/import/confirm", data={"token": _token(preview)})

@@ -111,6 +111,10 @@ def generate(seed: int = 15, people: int = 360) -> None:
                 stay.approved_end_date = stay.approved_start_date + timedelta(
                     days=rng.choice([26, 27, 28])
                 )
+                # The approved version's record of the stay says the same (DESIGN §4).
+                for record in stay.approvals:
+                    record.country = stay.approved_country
+                    record.end_date = stay.approved_end_date
         for _ in range(rng.choice([0, 0, 1, 2, 3])):
             kind_of = rng.choice(list(ActivityType))
             done_on = max(start, _near(rng)) if rng.random() < 0.5 else None

@@ -196,7 +196,7 @@ def test_an_unknown_person_sees_whom_to_ask(client, provider, browser, app, monk
     assert response.status_code == 403
     assert "You have no account in the tracker yet" in page
     assert "as nina.berg@example.net" in page
-    assert "ask the coordinator of your PhD programme" in page
+    assert "ask the coordinator of your programme" in page
     assert db.session.scalar(db.select(db.func.count(User.id))) == 0
     assert last_entry("oidc_login_refused").detail["reason"] == "unknown_person"
 

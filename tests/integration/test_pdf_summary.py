@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from tracker import pdf
+from tracker.domain.plan_history import start_of_day
 from tracker.domain.snapshot import build_snapshot, snapshot_digest
 from tracker.domain.targets import as_percent
 from tracker.domain.vocabulary import EnrolmentStatus, PlanEvent, PlanStatus, StayStatus
@@ -19,6 +20,7 @@ from tracker.models import Enrolment, Plan, PlanVersion, User
 from tracker.queries import stats
 from tracker.queries.scope import Filters, parse_filters
 from tracker.reports.cli import Operator
+from tracker.services.plans import record_stay_approval
 
 PDFTOTEXT, QPDF = shutil.which("pdftotext"), shutil.which("qpdf")
 pytestmark = pytest.mark.skipif(
@@ -44,25 +46,32 @@ def pdf_text(data: bytes) -> str:
 
 
 def with_plan(enrolment: Enrolment, status: PlanStatus, supervisor: User | None = None) -> Plan:
-    """Give the enrolment a plan in this state; an approved one gets its approved version."""
+    """Give the enrolment a plan in this state, submitted (and approved) on its first day."""
     plan = Plan(enrolment=enrolment, status=status)
     db.session.add(plan)
     db.session.flush()
-    if status == PlanStatus.APPROVED:
-        snapshot = build_snapshot(plan, enrolment.stays, enrolment.activities)
+    snapshot = build_snapshot(plan, enrolment.stays, enrolment.activities)
+    moment = start_of_day(enrolment.start_date)
+    events = [PlanEvent.SUBMITTED] + ([PlanEvent.APPROVED] if status == PlanStatus.APPROVED else [])
+    for event in events:
         version = PlanVersion(
             plan=plan,
             number=1,
-            event=PlanEvent.APPROVED,
-            actor_id=supervisor.id if supervisor else None,
+            event=event,
+            actor_id=supervisor.id if supervisor and event == PlanEvent.APPROVED else None,
+            created_at=moment,
+            effective_at=moment,
             snapshot=snapshot,
             snapshot_sha256=snapshot_digest(snapshot),
         )
         db.session.add(version)
+    plan.submitted_at = moment
+    if status == PlanStatus.APPROVED:
         db.session.flush()
         plan.approved_version = version
         for stay in enrolment.stays:
             stay.mark_approved()
+            record_stay_approval(stay, version)
     db.session.commit()
     return plan
 

@@ -1,22 +1,28 @@
 """The counting rules of DESIGN §4 in SQL, on a hand-made data set that hits every boundary."""
 
 import math
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tests.integration import generated_institution as generated
 from tests.integration import stats_dataset as data
-from tracker.domain.deadlines import is_plan_overdue
-from tracker.domain.stays import CountingRules, is_abroad_and_long_enough, is_qualifying
+from tracker.domain import staff as staff_rule
+from tracker.domain.plan_history import end_of_day
+from tracker.domain.stays import CountingRules, is_abroad_and_long_enough
 from tracker.domain.targets import TargetSettings
-from tracker.domain.vocabulary import EnrolmentStatus, StayStatus
+from tracker.domain.vocabulary import EnrolmentKind, PlanEvent, StayStatus
 from tracker.extensions import db
-from tracker.models import Enrolment, Plan
+from tracker.models import Enrolment
+from tracker.models.base import as_utc
+from tracker.queries import candidates
+from tracker.queries.candidates import ListQuery
 from tracker.queries.scope import Filters, parse_filters
-from tracker.queries.sql import days_between
-from tracker.queries.stats import EnrolmentFacts, build_statistics
+from tracker.queries.sql import days_between, staff_deadline
+from tracker.queries.stats import SECTIONS, EnrolmentFacts, build_statistics
+from tracker.services.plans import record_stay_approval
 
 SETTINGS = TargetSettings()
 
@@ -32,10 +38,12 @@ def test_document_matches_the_figures_worked_out_by_hand(app):
         "settings",
         "phd",
         "postdoc",
+        "staff",
         "activities",
         "funding",
         "destinations",
     ]
+    assert list(document["staff"]) == ["by_deadline_year", "by_start_year"]
     assert list(document["phd"]["by_completion_year"][0]) == list(data.EXPECTED_PHD_COMPLETION[0])
     group = document["activities"]["phd"]["by_admission_year"][0]
     assert list(group) == ["year", "n", "any", "by_type", "target_percent", "needed"]
@@ -52,6 +60,35 @@ def test_document_matches_the_figures_worked_out_by_hand(app):
         data.EXPECTED_FUNDING["by_completion_year"][0]["by_source"]
     )
     assert list(document["destinations"]) == ["stays", "by_country", "hosts", "by_host"]
+
+
+def test_staff_figures_match_those_worked_out_by_hand(app):
+    data.build()
+    data.build_staff()
+    document = build_statistics(data.AS_OF, Filters(), SETTINGS)
+    assert document["staff"] == {
+        "by_deadline_year": data.EXPECTED_STAFF_DEADLINE,
+        "by_start_year": data.EXPECTED_STAFF_START,
+    }
+    # The other populations do not change for the staff among them.
+    assert {k: document[k] for k in ("phd", "postdoc")} == {
+        k: data.expected_document()[k] for k in ("phd", "postdoc")
+    }
+
+
+def test_staff_are_counted_from_their_third_anniversary_on(app):
+    built = data.Builder(data.programme())
+    built.person("T1", data.STAFF, date(2024, 2, 29))  # anniversary 1 March 2027
+    built.person("T2", data.STAFF, date(2024, 2, 28))  # anniversary 28 February 2027
+    db.session.commit()
+
+    def counted(as_of: date) -> list[int]:
+        groups = build_statistics(as_of, Filters(), SETTINGS)["staff"]["by_start_year"]
+        return [g["n"] for g in groups]
+
+    assert counted(date(2027, 2, 27)) == []
+    assert counted(date(2027, 2, 28)) == [1]
+    assert counted(date(2027, 3, 1)) == [2]
 
 
 def test_needed_is_exact_where_floating_point_is_off_by_one(app):
@@ -85,13 +122,26 @@ def _facts_by_person(as_of: date, settings: TargetSettings) -> dict[str, tuple]:
             Enrolment.id,
             facts.achieved.label("achieved"),
             facts.projected.label("projected"),
+            facts.approved.label("approved"),
             facts.overdue.label("overdue"),
+            facts.submitted_at.label("submitted_at"),
         ).select_from(Enrolment)
     )
     return {
-        row.id: (bool(row.achieved), bool(row.projected), bool(row.overdue))
+        row.id: (
+            bool(row.achieved),
+            bool(row.projected),
+            bool(row.approved),
+            bool(row.overdue),
+            as_utc(row.submitted_at) if row.submitted_at else None,
+        )
         for row in db.session.execute(query)
     }
+
+
+def _pure(enrolment: Enrolment, as_of: date, settings: TargetSettings) -> tuple:
+    f = generated.facts(enrolment, as_of, settings)
+    return (f.achieved, f.projected, f.approved, f.overdue, f.submitted_at)
 
 
 def _edit_as_in_a_revision(built: data.Builder, rules: CountingRules) -> None:
@@ -111,49 +161,81 @@ def _edit_as_in_a_revision(built: data.Builder, rules: CountingRules) -> None:
 @pytest.mark.parametrize("as_of", [date(2024, 1, 1), date(2025, 6, 30), data.AS_OF])
 @pytest.mark.parametrize("min_days", [27, 28, 29])
 def test_sql_agrees_with_the_pure_rules_for_every_enrolment(app, as_of, min_days, revised):
-    """Each SQL flag equals the domain functions applied in Python (stays.py, deadlines.py)."""
+    """Each SQL flag equals the domain functions applied in Python (generated.facts)."""
     built = data.build()
+    built.enrolments.update(data.build_staff().enrolments)
     settings = TargetSettings(min_stay_days=min_days)
-    rules = settings.counting_rules
     if revised:
-        _edit_as_in_a_revision(built, rules)
+        _edit_as_in_a_revision(built, settings.counting_rules)
     sql = _facts_by_person(as_of, settings)
     for key, enrolment in built.enrolments.items():
         db.session.refresh(enrolment)
-        plan: Plan | None = enrolment.plan
-        # A stay counts once done by the as-of date; an enrolment is active until its end date.
-        achieved = any(
-            is_qualifying(s.status, s.country, s.start_date, s.end_date, rules)
-            and s.end_date <= as_of
-            for s in enrolment.stays
-        )
-        ended = enrolment.status != EnrolmentStatus.ACTIVE and (
-            enrolment.end_date is None or enrolment.end_date <= as_of
-        )
-        active = enrolment.start_date <= as_of and not ended
-        approved = plan is not None and plan.approved_version_id is not None
-        # A stay ahead is judged as the approved version in force has it.
-        ahead = any(
-            s.in_approved_plan
-            and (
-                s.status == StayStatus.PLANNED
-                or (s.status == StayStatus.COMPLETED and s.end_date > as_of)
-            )
-            and is_abroad_and_long_enough(
-                s.approved_country, s.approved_start_date, s.approved_end_date, rules
-            )
-            for s in enrolment.stays
-        )
-        projected = achieved or (active and approved and ahead)
-        overdue = enrolment.start_date <= as_of and is_plan_overdue(
-            enrolment_status=EnrolmentStatus.ACTIVE if active else EnrolmentStatus.COMPLETED,
-            start_date=enrolment.start_date,
-            plan_status=plan.status if plan else None,
-            ever_approved=approved,
-            as_of=as_of,
-            plan_due_days=settings.plan_due_days,
-        )
-        assert sql[enrolment.id] == (achieved, projected, overdue), key
+        assert sql[enrolment.id] == _pure(enrolment, as_of, settings), key
+
+
+# The as-of dates of the generated institution: around 29 February, the hand-made data
+# set's date, and today (plans there were decided up to an hour ago).
+GENERATED_DATES = [date(2024, 2, 28), date(2024, 2, 29), date(2025, 3, 1), data.AS_OF]
+
+
+@pytest.fixture()
+def institution(app, make_user):
+    today = date.today()
+    dates = [*GENERATED_DATES, today]
+    enrolments = generated.generate(
+        data.programme(),
+        seed=1514,
+        size=400,
+        now=datetime.now(UTC) - timedelta(hours=1),
+        edges=generated.edge_days(dates, TargetSettings().plan_due_days),
+        as_of_dates=dates,
+    )
+    return {
+        "enrolments": enrolments,
+        "dates": dates,
+        "admin": make_user("ada@example.org", "Ada Admin", admin=True),
+    }
+
+
+@pytest.mark.parametrize("min_days", [27, 29])
+def test_sql_agrees_with_the_pure_rules_on_a_generated_institution(institution, min_days):
+    """Every population, flag and list of every date equals what the pure rules say."""
+    settings = TargetSettings(min_stay_days=min_days)
+    enrolments, admin = institution["enrolments"], institution["admin"]
+    kinds = {e.kind for e in enrolments}
+    assert kinds == set(EnrolmentKind)
+    seen_staff = 0
+    for as_of in institution["dates"]:
+        document = build_statistics(as_of, Filters(), settings)
+        expected = generated.expected_document(enrolments, as_of, settings)
+        for section in SECTIONS:
+            kind, key = section.kind.value, section.key
+            assert document[kind][key] == expected.get(kind, {}).get(key, []), (as_of, key)
+        seen_staff += sum(g["n"] for g in document["staff"]["by_start_year"])
+        sql = _facts_by_person(as_of, settings)
+        for enrolment in enrolments:
+            assert sql[enrolment.id] == _pure(enrolment, as_of, settings), (as_of, enrolment)
+        # The activity and funding lists have their own parity test (test_international_rules).
+        for name in ("candidates", "overdue", "at-risk", "waiting"):
+            rows = candidates.get_all(admin, ListQuery(name=name, as_of=as_of), settings)
+            found = {
+                row.enrolment_id: (
+                    bool(row.achieved),
+                    bool(row.projected),
+                    bool(row.overdue),
+                    as_utc(row.submitted_at) if row.submitted_at else None,
+                    row.stays_done,
+                    row.stays_planned,
+                )
+                for row in rows
+            }
+            wanted = {
+                eid: (f.achieved, f.projected, f.overdue, f.submitted_at, f.stays_done,
+                      f.stays_planned)
+                for eid, f in generated.expected_list(name, enrolments, as_of, settings).items()
+            }  # fmt: skip
+            assert found == wanted, (as_of, name)
+    assert seen_staff > 20  # the staff rule was exercised, not only skipped
 
 
 def test_settings_change_the_counting(app):
@@ -244,3 +326,41 @@ def test_a_stay_on_the_last_possible_day(app):
     day_before = build_statistics(data.AS_OF - timedelta(days=1), Filters(), SETTINGS)
     assert day_before["phd"]["by_completion_year"] == []
     assert day_before["phd"]["by_admission_year"][0]["achieved"] == 0
+
+
+def test_a_revision_approved_at_midnight_counts_from_that_day_on(app):
+    """The record a revision replaces still holds on the day before: days end at 00:00 UTC."""
+    built = data.Builder(data.programme())
+    enrolment = built.person("R", data.PHD, date(2025, 1, 6), **data.APPROVED_PLAN)
+    stay = built.stay("R", date(2027, 3, 1), date(2027, 5, 31), data.PLANNED, in_approved_plan=True)
+    day = date(2026, 3, 1)
+    revision = data.add_version(enrolment.plan, 2, PlanEvent.APPROVED, end_of_day(day))
+    stay.country = "NO"  # the revision moved the stay home
+    stay.mark_approved()
+    record_stay_approval(stay, revision)
+    enrolment.plan.approved_version = revision
+    db.session.commit()
+
+    def projected(as_of: date) -> int:
+        (cohort,) = build_statistics(as_of, Filters(), SETTINGS)["phd"]["by_admission_year"]
+        return cohort["projected"]
+
+    assert (projected(day), projected(day + timedelta(days=1))) == (1, 0)
+
+
+def test_staff_deadline_in_sql_is_the_pure_rule_for_every_day(app):
+    """The deadline the lists show and sort by, on this database, for three years of days."""
+    day, last = date(2023, 1, 1), date(2025, 12, 31)
+    days = []
+    while day <= last:
+        days.append(day)
+        day += timedelta(days=1)
+    for chunk in range(0, len(days), 200):
+        part = days[chunk : chunk + 200]
+        values = db.session.execute(
+            select(*(staff_deadline(literal(d)).label(f"d{i}") for i, d in enumerate(part)))
+        ).one()
+        assert list(values) == [staff_rule.deadline(d) for d in part]
+    assert db.session.scalar(select(staff_deadline(literal(date(2024, 2, 29))))) == date(
+        2027, 2, 28
+    )

@@ -14,6 +14,8 @@ SECTIONS = [
     ("phd", "by_admission_year", "phd-by-admission-year"),
     ("postdoc", "by_end_year", "postdoc-by-end-year"),
     ("postdoc", "by_start_year", "postdoc-by-start-year"),
+    ("staff", "by_deadline_year", "staff-by-deadline-year"),
+    ("staff", "by_start_year", "staff-by-start-year"),
 ]
 
 
@@ -125,12 +127,38 @@ def test_dashboard_cards_show_the_latest_completed_year(admin, login, client):
     assert "The target is reached." in text
 
 
+def test_staff_figures_agree_on_every_surface(admin, runner, login, client):
+    data.build_staff()
+    as_of = data.AS_OF.isoformat()
+    result = runner.invoke(args=["stats", "--json", "--as-of", as_of, "--faculty", "IE"])
+    assert result.exit_code == 0, result.output
+    from_cli = json.loads(result.output)
+    assert from_cli["staff"] == {
+        "by_deadline_year": data.EXPECTED_STAFF_DEADLINE,
+        "by_start_year": data.EXPECTED_STAFF_START,
+    }
+    login(admin)
+    params = {"as_of": as_of, "faculty": "IE"}
+    assert client.get("/api/v1/stats", query_string=params).get_json() == from_cli
+    page = client.get("/coordinator/", query_string=params)
+    tables = _dashboard_rows(page.get_data(as_text=True))
+    for kind, key, dom_id in SECTIONS:
+        assert tables.get(f"table-{dom_id}", []) == [_as_cells(g) for g in from_cli[kind][key]]
+    csv = client.get("/coordinator/statistics.csv", query_string=params).get_data(as_text=True)
+    assert "2026-06-30,IE,,staff,by_deadline_year,2026,5,1,2,3,1,0.2,0.4,100,4" in csv
+
+
 def test_cli_readable_table(admin, runner):
+    data.build_staff()  # in faculty IE too: no population is empty
     result = runner.invoke(args=["stats", "--as-of", "2026-06-30", "--faculty", "IE"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Progress toward the targets as of 2026-06-30: faculty IE."
     assert "PhD candidates by completion year" in lines
+    assert (
+        "New permanent staff without international experience by the year their three years "
+        "ended" in lines
+    )
     row_2025 = next(line for line in lines if line.split()[:2] == ["2025", "7"])
     assert row_2025.split() == [
         "2025",

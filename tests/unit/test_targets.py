@@ -9,6 +9,7 @@ import pytest
 
 from tracker.domain.targets import (
     GROUP_KEYS,
+    Baseline,
     GroupCounts,
     TargetSettings,
     as_percent,
@@ -18,6 +19,7 @@ from tracker.domain.targets import (
     latest_completed_year,
     needed,
     parse_as_of,
+    parse_baseline,
     rate,
     rate_decimal,
 )
@@ -176,8 +178,12 @@ def test_settings_from_config_and_as_document():
             "MIN_STAY_DAYS": "30",
             "PHD_TARGET_PERCENT": 45,
             "POSTDOC_TARGET_PERCENT": 35,
+            "STAFF_TARGET_PERCENT": 90,
             "PLAN_DUE_DAYS": 60,
             "ACTIVITY_TARGET_PERCENT": "90",
+            "PHD_BASELINE": "25 % in 2012",
+            "POSTDOC_BASELINE": None,
+            "STAFF_BASELINE": "12.5% IN 2015",
         }
     )
     assert settings.as_document() == {
@@ -185,7 +191,54 @@ def test_settings_from_config_and_as_document():
         "min_stay_days": 30,
         "phd_target_percent": 45,
         "postdoc_target_percent": 35,
+        "staff_target_percent": 90,
         "plan_due_days": 60,
         "activity_target_percent": 90,
+        "phd_baseline": {"percent": 25, "year": 2012},
+        "postdoc_baseline": None,
+        "staff_baseline": {"percent": 12.5, "year": 2015},
     }
     assert settings.counting_rules.min_stay_days == 30
+
+
+@pytest.mark.parametrize(
+    ("text", "percent", "year"),
+    [
+        ("25 % in 2012", "25", 2012),
+        ("25% in 2012", "25", 2012),
+        ("  25 %   IN 2012 ", "25", 2012),
+        ("24,5 % in 2012", "24.5", 2012),
+        ("24.55 % in 2012", "24.55", 2012),
+        ("0 % in 1950", "0", 1950),
+        ("100 % in 2100", "100", 2100),
+    ],
+)
+def test_a_baseline_is_a_percentage_in_a_year(text, percent, year):
+    assert parse_baseline(text) == Baseline(Decimal(percent), year)
+
+
+@pytest.mark.parametrize("empty", [None, "", "   "])
+def test_no_baseline(empty):
+    assert parse_baseline(empty) is None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "25 %",
+        "25 in 2012",
+        "25 % 2012",
+        "in 2012",
+        "25 percent in 2012",
+        "25.555 % in 2012",
+        "-5 % in 2012",
+        "101 % in 2012",
+        "25 % in 1949",
+        "25 % in 2101",
+        "25 % in 12",
+        "25 % in 2012 and 30 % in 2014",
+    ],
+)
+def test_a_malformed_baseline_is_refused_with_the_form_it_should_have(bad):
+    with pytest.raises(ValueError, match="25 % in 2012|at most 100|the year must be"):
+        parse_baseline(bad)

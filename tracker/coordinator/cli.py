@@ -56,7 +56,7 @@ def statistics_scope(
 def stats_command(
     as_json: bool, as_of_text: str | None, faculty: str | None, programme: str | None
 ) -> None:
-    """Print progress toward the PhD and postdoc targets (institution, faculty or programme)."""
+    """Print progress toward the targets (institution, faculty or programme)."""
     as_of, filters = statistics_scope(as_of_text, faculty, programme)
     document = stats.get_statistics(as_of, filters)
     if as_json:
@@ -83,6 +83,12 @@ _TITLES = {
     ("phd", "by_admission_year"): "PhD candidates by admission cohort",
     ("postdoc", "by_end_year"): "Postdocs without international experience by end year",
     ("postdoc", "by_start_year"): "Postdocs without international experience by start cohort",
+    ("staff", "by_deadline_year"): (
+        "New permanent staff without international experience by the year their three years ended"
+    ),
+    ("staff", "by_start_year"): (
+        "New permanent staff without international experience by year of appointment"
+    ),
 }
 
 

@@ -17,8 +17,9 @@ from markupsafe import Markup
 from tracker.charts import ChartText, target_chart
 from tracker.domain.countries import country_name
 from tracker.domain.deadlines import plan_due_date
+from tracker.domain.staff import deadline
 from tracker.domain.targets import as_percent, latest_completed_year
-from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState, PlanStatus
+from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState
 from tracker.queries.candidates import NO_PLAN, WAITING_DAYS
 from tracker.queries.stats import SECTIONS, Section
 
@@ -27,6 +28,13 @@ SECTION_TITLES = {
     ("phd", "by_admission_year"): _l("PhD candidates by admission cohort"),
     ("postdoc", "by_end_year"): _l("Postdocs without international experience by end year"),
     ("postdoc", "by_start_year"): _l("Postdocs without international experience by start cohort"),
+    ("staff", "by_deadline_year"): _l(
+        "New permanent staff without international experience by the year their three years "
+        "ended"
+    ),
+    ("staff", "by_start_year"): _l(
+        "New permanent staff without international experience by year of appointment"
+    ),
 }
 
 SECTION_EXPLANATIONS = {
@@ -37,6 +45,14 @@ SECTION_EXPLANATIONS = {
     "start": _l(
         "Everyone who started in the year and has not withdrawn, including those still active: "
         "“projected” adds those with an approved plan for a long enough stay abroad."
+    ),
+    "deadline": _l(
+        "Everyone whose three years since the appointment ended in the year and who had not "
+        "left by then. A stay counts when it ended within the three years."
+    ),
+    "appointment": _l(
+        "The same people by the year they were appointed: counted once their three years "
+        "are up, with a stay that ended within them."
     ),
 }
 
@@ -139,7 +155,8 @@ _COMMON = {
     "plan_status": Column("plan_state", _l("Plan status"), "plan_status"),
     "start": Column("start_date", _l("Started"), "start"),
     "plan_due": Column("plan_due", _l("Plan due")),
-    "expected_end": Column("expected_end_date", _l("Expected end"), "expected_end"),
+    # New permanent staff have no expected end: their three years end on the deadline.
+    "expected_end": Column("ends", _l("Expected end"), "expected_end"),
     "stays_done": Column("stays_done", _l("Stays done"), "stays_done"),
     "stays_planned": Column("stays_planned", _l("Stays planned"), "stays_planned"),
     "counts": Column("counts", _l("Counts toward target")),
@@ -231,10 +248,12 @@ def list_explanation(name: str, settings: dict[str, Any]) -> str:
     if name == "at-risk":
         return _(
             "Active candidates who count toward a target, expected to finish within 12 months "
-            "(or already past their expected end), with no qualifying stay abroad done and none "
-            "planned in an approved plan. A qualifying stay is confirmed, abroad (outside "
-            "%(country)s) and at least %(days)d days long; the columns count every stay done "
-            "or planned, qualifying or not.",
+            "(or already past their expected end) — for new permanent staff, whose three years "
+            "since the appointment end within 12 months — with no qualifying stay abroad done "
+            "and none planned in an approved plan (for staff: none that ends within the three "
+            "years). A qualifying stay is confirmed, abroad (outside %(country)s) and at least "
+            "%(days)d days long; the columns count every stay done or planned, qualifying or "
+            "not.",
             country=home_country_name(settings["home_country"]),
             days=settings["min_stay_days"],
         )
@@ -313,18 +332,20 @@ def _counts_texts() -> dict[Any, str]:
         False: _("No"),
         EnrolmentStatus.WITHDRAWN: _("No (withdrawn)"),
         "international_experience": _("No (international experience)"),
+        "three_years": _("end of three years"),
     }
 
 
 def counts_toward_target(values: dict[str, Any], texts: dict[Any, str]) -> str:
     """Return whether a list row's person counts as achieved, or why they count for nothing.
 
-    Withdrawn people and postdocs with international experience are in no population
-    (DESIGN §4), so a stay of theirs, qualifying or not, counts toward no target.
+    Withdrawn people, and postdocs and new permanent staff with international experience,
+    are in no population (DESIGN §4), so a stay of theirs, qualifying or not, counts toward
+    no target.
     """
     if values["status"] == EnrolmentStatus.WITHDRAWN:
         return texts[EnrolmentStatus.WITHDRAWN]
-    if values["kind"] == EnrolmentKind.POSTDOC and values["international_experience"]:
+    if values["kind"] != EnrolmentKind.PHD and values["international_experience"]:
         return texts["international_experience"]
     return texts[values["achieved"]]
 
@@ -332,8 +353,9 @@ def counts_toward_target(values: dict[str, Any], texts: dict[Any, str]) -> str:
 def list_rows(rows: list[Any], as_of: date, plan_due_days: int) -> list[dict[str, Any]]:
     """Return list rows as dicts with the derived values: plan due date and days waiting.
 
-    Only a plan waiting for a decision has a submission date and days of waiting: an
-    approved or returned plan waits for nobody.
+    Only a plan waiting for a decision on the as-of date has a submission date and days of
+    waiting (the query leaves it empty otherwise): an approved or returned plan waits for
+    nobody.
     """
     found = []
     texts = _counts_texts()
@@ -347,8 +369,9 @@ def list_rows(rows: list[Any], as_of: date, plan_due_days: int) -> list[dict[str
         state = values["plan_state"]
         values["plan_state"] = None if state in (None, NO_PLAN) else PlanState(state)
         values["counts"] = counts_toward_target(values, texts)
-        if values["plan_status"] != PlanStatus.SUBMITTED:
-            values["submitted_at"] = None
+        staff = values["kind"] == EnrolmentKind.STAFF
+        values["ends"] = deadline(values["start_date"]) if staff else values["expected_end_date"]
+        values["ends_note"] = texts["three_years"] if staff else ""
         submitted = values["submitted_at"]
         values["days_waiting"] = (as_of - submitted.date()).days if submitted else None
         found.append(values)

@@ -105,11 +105,18 @@ class EnrolmentFieldsForm(BaseForm):
 
     kind = SelectField(_l("Kind"), choices=lambda: choices(EnrolmentKind))
     programme = SelectField(_l("Programme"), validators=[DataRequired()])
-    start_date = IsoDateField(_l("Start date"), validators=[InputRequired()])
+    start_date = IsoDateField(
+        _l("Start date"),
+        validators=[InputRequired()],
+        description=_l("For new permanent staff: the appointment date."),
+    )
     expected_end_date = IsoDateField(_l("Expected end date"), validators=[Optional()])
     international_experience = BooleanField(
         _l("International experience (a foreign degree or research work abroad)"),
-        description=_l("Postdocs with international experience are outside the 30 % target."),
+        description=_l(
+            "Postdocs and new permanent staff with international experience are outside "
+            "their targets."
+        ),
     )
     main_supervisor_email = EmailAddressField(
         _l("Main supervisor's e-mail"), validators=[Optional(), Length(max=254)]

@@ -472,6 +472,7 @@ def _import_page(form: UploadForm, status: int = 200):
         kinds=kinds,
         labels=IMPORT_LABELS,
         allowed={kind: imports.allowed_values(kind) for kind in kinds},
+        columns={kind: imports.column_lists(kind) for kind in kinds},
     )
 
 

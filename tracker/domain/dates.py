@@ -7,7 +7,7 @@ before the range existed, or by hand, may still hold such dates, so the
 arithmetic on stored dates goes through ``add_days``, which saturates instead.
 """
 
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 
 EARLIEST = date(1950, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -41,3 +41,21 @@ def add_days(value: date, days: int) -> date:
         return value + timedelta(days=days)
     except OverflowError:
         return date.max if days > 0 else date.min
+
+
+def add_years(value: date, years: int) -> date:
+    """Return the same month and day ``years`` later (earlier when negative).
+
+    29 February becomes 1 March in a year without one, so a period of whole years
+    from 29 February ends on the last day of February. A year beyond what ``date``
+    holds gives date.max / date.min instead of an overflow.
+    """
+    year = value.year + years
+    if year > MAXYEAR:
+        return date.max
+    if year < MINYEAR:
+        return date.min
+    try:
+        return value.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return date(year, 3, 1)

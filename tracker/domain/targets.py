@@ -13,12 +13,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from tracker.domain.dates import check_date
+from tracker.domain.dates import EARLIEST, LATEST, check_date
 from tracker.domain.stays import CountingRules
 
 RATE_DECIMALS = 4
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_BASELINE = re.compile(r"([0-9]{1,3}(?:[.,][0-9]{1,2})?) ?% +in +([0-9]{4})", re.IGNORECASE)
+BASELINE_FORM = "<percent> % in <year>, for example 25 % in 2012"
 
 # The keys of one group in the statistics document, in the order the contract shows them.
 GROUP_KEYS = (
@@ -36,6 +38,41 @@ GROUP_KEYS = (
 
 
 @dataclass(frozen=True)
+class Baseline:
+    """A population's historical figure shown next to its target: ``percent`` % in ``year``."""
+
+    percent: Decimal
+    year: int
+
+    def as_document(self) -> dict[str, Any]:
+        """Return the baseline as the statistics document carries it (a whole percent as int)."""
+        whole = self.percent == self.percent.to_integral_value()
+        return {"percent": int(self.percent) if whole else float(self.percent), "year": self.year}
+
+
+def parse_baseline(text: str | None) -> Baseline | None:
+    """Return the baseline written as "25 % in 2012" (None when empty); raise ValueError.
+
+    The percentage is whole or has up to two decimals (a comma is read as a point) and
+    lies in 0–100; the year lies in the years the tracker accepts dates from.
+    """
+    if text is None or not text.strip():
+        return None
+    found = _BASELINE.fullmatch(" ".join(text.split()))
+    if found is None:
+        raise ValueError(f"{text.strip()!r} is not written as {BASELINE_FORM}")
+    percent = Decimal(found.group(1).replace(",", "."))
+    year = int(found.group(2))
+    if percent > 100:
+        raise ValueError(f"{text.strip()!r}: a percentage is at most 100")
+    if not EARLIEST.year <= year <= LATEST.year:
+        raise ValueError(
+            f"{text.strip()!r}: the year must be {EARLIEST.year}–{LATEST.year}"
+        )
+    return Baseline(percent, year)
+
+
+@dataclass(frozen=True)
 class TargetSettings:
     """The settings of DESIGN §4, as they appear in the document's ``settings`` block."""
 
@@ -43,8 +80,12 @@ class TargetSettings:
     min_stay_days: int = 28
     phd_target_percent: int = 40
     postdoc_target_percent: int = 30
+    staff_target_percent: int = 100
     plan_due_days: int = 30
     activity_target_percent: int = 100
+    phd_baseline: Baseline | None = None
+    postdoc_baseline: Baseline | None = None
+    staff_baseline: Baseline | None = None
 
     @classmethod
     def from_mapping(cls, config: Any) -> "TargetSettings":
@@ -54,8 +95,12 @@ class TargetSettings:
             min_stay_days=int(config["MIN_STAY_DAYS"]),
             phd_target_percent=int(config["PHD_TARGET_PERCENT"]),
             postdoc_target_percent=int(config["POSTDOC_TARGET_PERCENT"]),
+            staff_target_percent=int(config["STAFF_TARGET_PERCENT"]),
             plan_due_days=int(config["PLAN_DUE_DAYS"]),
             activity_target_percent=int(config["ACTIVITY_TARGET_PERCENT"]),
+            phd_baseline=parse_baseline(config.get("PHD_BASELINE")),
+            postdoc_baseline=parse_baseline(config.get("POSTDOC_BASELINE")),
+            staff_baseline=parse_baseline(config.get("STAFF_BASELINE")),
         )
 
     @property
@@ -70,8 +115,17 @@ class TargetSettings:
             "min_stay_days": self.min_stay_days,
             "phd_target_percent": self.phd_target_percent,
             "postdoc_target_percent": self.postdoc_target_percent,
+            "staff_target_percent": self.staff_target_percent,
             "plan_due_days": self.plan_due_days,
             "activity_target_percent": self.activity_target_percent,
+            **{
+                f"{name}_baseline": baseline.as_document() if baseline else None
+                for name, baseline in (
+                    ("phd", self.phd_baseline),
+                    ("postdoc", self.postdoc_baseline),
+                    ("staff", self.staff_baseline),
+                )
+            },
         }
 
 

@@ -6,6 +6,7 @@ import enum
 class EnrolmentKind(enum.StrEnum):
     PHD = "phd"
     POSTDOC = "postdoc"
+    STAFF = "staff"  # new permanent academic staff; start_date is the appointment date
 
 
 class EnrolmentStatus(enum.StrEnum):

@@ -10,6 +10,7 @@ from tracker.models.outbox import OutboxMessage
 from tracker.models.plan import Plan, PlanVersion
 from tracker.models.report import ReportJob
 from tracker.models.stay import Stay
+from tracker.models.stay_approval import StayApproval
 from tracker.models.upload import PendingUpload
 from tracker.models.user import CoordinatorScope, User
 
@@ -29,6 +30,7 @@ __all__ = [
     "PlanVersion",
     "SentReminder",
     "Stay",
+    "StayApproval",
     "User",
     "co_supervision",
 ]

@@ -21,6 +21,7 @@ from tracker.models.base import Base, TimestampMixin, enum_type
 
 if TYPE_CHECKING:
     from tracker.models.enrolment import Enrolment
+    from tracker.models.stay_approval import StayApproval
     from tracker.models.user import User
 
 
@@ -67,6 +68,13 @@ class Stay(TimestampMixin, Base):
 
     enrolment: Mapped["Enrolment"] = relationship(back_populates="stays")
     confirmed_by: Mapped[Optional["User"]] = relationship()
+    # The stay as each approved version had it, for the figures of past dates.
+    approvals: Mapped[list["StayApproval"]] = relationship(
+        back_populates="stay",
+        order_by="StayApproval.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     __table_args__ = (
         CheckConstraint("end_date >= start_date", name="ends_after_start"),

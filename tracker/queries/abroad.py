@@ -20,7 +20,7 @@ from tracker.domain.abroad import (
     is_unfunded,
 )
 from tracker.extensions import db
-from tracker.models import Enrolment, Plan, Stay
+from tracker.models import Enrolment, Stay
 from tracker.queries.sql import year_of
 from tracker.queries.stay_rules import StayRules, stays_of
 
@@ -35,7 +35,8 @@ FUNDING, HOSTS, AHEAD = "funding", "hosts", "ahead"
 def planned_stay(facts: "EnrolmentFacts", rules: StayRules) -> ColumnElement[bool]:
     """Return whether a stay is ahead at the as-of date by the projection's rule.
 
-    Needs ``stay``, ``enrolment`` and ``plan`` in the FROM clause.
+    Needs ``stay`` with its approval in force (``StayRules.join_approval``), and
+    ``enrolment`` with its plan and history (``EnrolmentFacts.join_plan``) in the FROM clause.
     """
     return and_(facts.active, facts.approved, rules.ahead)
 
@@ -78,18 +79,18 @@ def sections(
         qualifying.c.country,
         func.count().label("stays"),
     ).group_by(qualifying.c.host, qualifying.c.country)
+    ahead_stays = select(
+        literal(AHEAD, String).label("part"),
+        null().label("year"),
+        Stay.funding.label("funding"),
+        null().label("host"),
+        null().label("country"),
+        func.count().label("stays"),
+    ).select_from(Stay)
     ahead = (
-        select(
-            literal(AHEAD, String).label("part"),
-            null().label("year"),
-            Stay.funding.label("funding"),
-            null().label("host"),
-            null().label("country"),
-            func.count().label("stays"),
+        facts.join_plan(
+            rules.join_approval(ahead_stays).join(Enrolment, Enrolment.id == Stay.enrolment_id)
         )
-        .select_from(Stay)
-        .join(Enrolment, Enrolment.id == Stay.enrolment_id)
-        .outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
         .where(in_scope, planned_stay(facts, rules))
         .group_by(Stay.funding)
     )

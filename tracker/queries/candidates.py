@@ -17,18 +17,33 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import aliased
 
 from tracker.domain import policy
+from tracker.domain.dates import add_days
+from tracker.domain.staff import latest_counted_appointment
 from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState, PlanStatus
 from tracker.extensions import db
-from tracker.models import Enrolment, Plan, Programme, Stay, User
+from tracker.models import Enrolment, Plan, Programme, Stay, StayApproval, User
 from tracker.queries.abroad import planned_stay
 from tracker.queries.activities import ActivityFacts, in_population
 from tracker.queries.scope import Filters, user_scope_condition
-from tracker.queries.stats import EnrolmentFacts, stays_of
+from tracker.queries.sql import staff_deadline
+from tracker.queries.stats import EnrolmentFacts, enrolments_where
 from tracker.queries.stay_rules import StayRules
 
 # A submitted plan waits "too long" for its supervisor after this many days.
@@ -139,7 +154,10 @@ class ListSql:
     stays: StayRules
 
 
-def _sort_columns(sql: ListSql) -> dict[str, Any]:
+def _sort_column(sql: ListSql, key: str) -> Any:
+    """Return what a list is sorted by for a sort key (the stay counts only where summarised)."""
+    if key in ("stays_done", "stays_planned"):
+        return getattr(sql.facts, key)
     return {
         "name": func.lower(User.name),
         "email": User.email,
@@ -148,15 +166,17 @@ def _sort_columns(sql: ListSql) -> dict[str, Any]:
         "status": Enrolment.status,
         "plan_status": plan_state_column(),
         "start": Enrolment.start_date,
-        "expected_end": Enrolment.expected_end_date,
+        # New permanent staff are sorted by the end of their three years, as the list shows.
+        "expected_end": case(
+            (Enrolment.kind == EnrolmentKind.STAFF, staff_deadline(Enrolment.start_date)),
+            else_=Enrolment.expected_end_date,
+        ),
         "supervisor": func.lower(Supervisor.name),
-        "stays_done": sql.facts.stays_done,
-        "stays_planned": sql.facts.stays_planned,
-        "submitted": Plan.submitted_at,
+        "submitted": sql.facts.submitted_at,
         "activities_planned": sql.activities.planned,
         "host": func.lower(Stay.host_institution),
-        "stay_start": Stay.approved_start_date,
-    }
+        "stay_start": StayApproval.start_date,
+    }[key]
 
 
 SORT_KEYS = (
@@ -194,10 +214,17 @@ def _list_condition(name: str, sql: ListSql) -> ColumnElement[bool] | None:
     if name == "overdue":
         return facts.overdue
     if name == "at-risk":
+        horizon = add_months(as_of, AT_RISK_MONTHS)
         return and_(
             facts.active,
-            Enrolment.expected_end_date.is_not(None),
-            Enrolment.expected_end_date <= add_months(as_of, AT_RISK_MONTHS),
+            or_(
+                and_(
+                    Enrolment.kind != EnrolmentKind.STAFF,
+                    Enrolment.expected_end_date.is_not(None),
+                    Enrolment.expected_end_date <= horizon,
+                ),
+                and_(Enrolment.kind == EnrolmentKind.STAFF, _staff_deadline_within(as_of, horizon)),
+            ),
             ~facts.projected,
             # Only people who count toward a target can put it at risk.
             or_(
@@ -208,10 +235,25 @@ def _list_condition(name: str, sql: ListSql) -> ColumnElement[bool] | None:
     if name == "waiting":
         return and_(
             facts.active,
-            Plan.status == PlanStatus.SUBMITTED,
-            Plan.submitted_at < waiting_cutoff(as_of),
+            facts.submitted,
+            facts.submitted_at < waiting_cutoff(as_of),
         )
     return None
+
+
+def _staff_deadline_within(first: date, last: date) -> ColumnElement[bool]:
+    """Return whether a staff member's three years end between ``first`` and ``last``.
+
+    Their deadline (tracker.domain.staff) is on or after ``first`` exactly when they are
+    not yet counted on ``first``, and on or before ``last`` when they are counted the day
+    after: plain comparisons of the appointment date.
+    """
+    not_before = latest_counted_appointment(first)
+    up_to = latest_counted_appointment(add_days(last, 1))
+    return and_(
+        Enrolment.start_date > not_before if not_before else true(),
+        Enrolment.start_date <= up_to if up_to else false(),
+    )
 
 
 def _scope(user: User, query: ListQuery) -> tuple[ColumnElement[bool], bool]:
@@ -249,10 +291,14 @@ def _conditions(user: User, query: ListQuery, sql: ListSql) -> list[ColumnElemen
     return conditions
 
 
-def _select(name: str, *columns: Any) -> Select[Any]:
-    """Return a select of the columns over the list's rows: enrolments, or stays."""
+def _select(name: str, sql: ListSql, *columns: Any) -> Select[Any]:
+    """Return a select of the columns over the list's rows: enrolments, or stays.
+
+    A stay comes with its approval in force at the as-of date, which its rule reads.
+    """
     if name in STAY_LISTS:
-        return select(*columns).select_from(Stay).join(Enrolment, Enrolment.id == Stay.enrolment_id)
+        stays = sql.stays.join_approval(select(*columns).select_from(Stay))
+        return stays.join(Enrolment, Enrolment.id == Stay.enrolment_id)
     return select(*columns).select_from(Enrolment)
 
 
@@ -261,14 +307,19 @@ def _key(name: str) -> Any:
     return Stay.id if name in STAY_LISTS else Enrolment.id
 
 
-def _joined(statement: Select[Any], sql: ListSql, *, stays: bool) -> Select[Any]:
+def _joined(
+    statement: Select[Any], sql: ListSql, *, stays: bool, history: bool = True
+) -> Select[Any]:
     """Join what the columns, filters and sort keys of a list may refer to."""
     statement = (
         statement.join(User, User.id == Enrolment.person_id)
         .join(Programme, Programme.id == Enrolment.programme_id)
         .outerjoin(Supervisor, Supervisor.id == Enrolment.main_supervisor_id)
-        .outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
     )
+    if history:
+        statement = sql.facts.join_plan(statement)
+    else:
+        statement = statement.outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
     if stays:
         statement = statement.outerjoin(
             sql.facts.stays, sql.facts.stays.c.enrolment_id == Enrolment.id
@@ -281,21 +332,23 @@ def _sql(
     query: ListQuery,
     settings: TargetSettings,
     page: list[int] | None = None,
+    *,
+    with_counts: bool = True,
 ) -> ListSql:
-    """Return the expressions of the list, summarising the stays of its scope.
+    """Return the expressions of the list, summarising the stays and histories of its scope.
 
-    ``page`` narrows the stays to the enrolments of one page's rows. A person's
+    ``page`` narrows them to the enrolments of one page's rows. A person's
     activities are read per row (ActivityFacts), so they need no narrowing.
     """
     condition, narrowed = _scope(user, query)
     if page is not None:
-        stays = Stay.enrolment_id.in_(page)
+        enrolments: Any = page
     elif narrowed:
-        stays = stays_of(condition)
+        enrolments = enrolments_where(condition)
     else:
-        stays = None
+        enrolments = None
     return ListSql(
-        facts=EnrolmentFacts(query.as_of, settings, stays),
+        facts=EnrolmentFacts(query.as_of, settings, enrolments, with_counts=with_counts),
         activities=ActivityFacts(query.as_of),
         stays=StayRules(query.as_of, settings.counting_rules),
     )
@@ -314,7 +367,7 @@ def _row_columns(name: str, sql: ListSql) -> list[Any]:
         Enrolment.status.label("status"),
         Plan.status.label("plan_status"),
         plan_state_column().label("plan_state"),
-        Plan.submitted_at.label("submitted_at"),
+        facts.submitted_at.label("submitted_at"),
         Enrolment.start_date.label("start_date"),
         Enrolment.expected_end_date.label("expected_end_date"),
         Enrolment.end_date.label("end_date"),
@@ -333,9 +386,9 @@ def _row_columns(name: str, sql: ListSql) -> list[Any]:
         columns += [
             Stay.id.label("stay_id"),
             Stay.host_institution.label("host_institution"),
-            Stay.approved_country.label("stay_country"),
-            Stay.approved_start_date.label("stay_start_date"),
-            Stay.approved_end_date.label("stay_end_date"),
+            StayApproval.country.label("stay_country"),
+            StayApproval.start_date.label("stay_start_date"),
+            StayApproval.end_date.label("stay_end_date"),
             Stay.funding.label("funding"),
         ]
     return columns
@@ -343,7 +396,7 @@ def _row_columns(name: str, sql: ListSql) -> list[Any]:
 
 def _order(query: ListQuery, sql: ListSql) -> list[Any]:
     key, descending = sort_key(query)
-    column = _sort_columns(sql)[key]
+    column = _sort_column(sql, key)
     # NULLs last either way, then a stable tie-break so pages never overlap.
     ties = [Enrolment.id, Stay.id] if query.name in STAY_LISTS else [Enrolment.id]
     return [column.is_(None), column.desc() if descending else column.asc(), *ties]
@@ -354,6 +407,14 @@ def _needs_stays(query: ListQuery) -> bool:
     return query.name == "at-risk" or sort_key(query)[0] in ("stays_done", "stays_planned")
 
 
+def _needs_history(query: ListQuery) -> bool:
+    """Return whether choosing the rows needs the plans' history at the as-of date."""
+    return (
+        query.name in ("overdue", "at-risk", "waiting", "unfunded-stays")
+        or sort_key(query)[0] == "submitted"
+    )
+
+
 def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: int) -> Page:
     """Return one page of the list in three queries (count, page ids, rows), whatever the size.
 
@@ -361,19 +422,22 @@ def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: i
     needs them (the at-risk rule, a sort by stays); the columns of the page are then
     computed for its rows alone. A person's activities are read per row.
     """
-    sql = _sql(user, query, settings)
+    # Choosing the rows needs the stay counts only to sort by them: without, the stays that
+    # count are read from the covering index alone.
+    by_counts = sort_key(query)[0] in ("stays_done", "stays_planned")
+    sql = _sql(user, query, settings, with_counts=by_counts)
     conditions = _conditions(user, query, sql)
-    stays = _needs_stays(query)
+    needs = {"stays": _needs_stays(query), "history": _needs_history(query)}
     total = (
         db.session.scalar(
-            _joined(_select(query.name, func.count()), sql, stays=stays).where(*conditions)
+            _joined(_select(query.name, sql, func.count()), sql, **needs).where(*conditions)
         )
         or 0
     )
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, query.page), pages)
     found_ids = db.session.execute(
-        _joined(_select(query.name, _key(query.name), Enrolment.id), sql, stays=stays)
+        _joined(_select(query.name, sql, _key(query.name), Enrolment.id), sql, **needs)
         .where(*conditions)
         .order_by(*_order(query, sql))
         .limit(per_page)
@@ -385,7 +449,7 @@ def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: i
     page_sql = _sql(user, query, settings, page=sorted({row[1] for row in found_ids}))
     found = db.session.execute(
         _joined(
-            _select(query.name, *_row_columns(query.name, page_sql)),
+            _select(query.name, page_sql, *_row_columns(query.name, page_sql)),
             page_sql,
             stays=True,
         ).where(_key(query.name).in_(keys))
@@ -400,7 +464,7 @@ def get_all(user: User, query: ListQuery, settings: TargetSettings) -> list[Any]
     sql = _sql(user, query, settings)
     statement = (
         _joined(
-            _select(query.name, *_row_columns(query.name, sql)),
+            _select(query.name, sql, *_row_columns(query.name, sql)),
             sql,
             stays=True,
         )

@@ -1,10 +1,13 @@
 """Small SQL building blocks every statistics query shares, the same on SQLite and PostgreSQL."""
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, case, cast, extract
+from sqlalchemy import ColumnElement, Date, Integer, case, cast, extract
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+
+from tracker.domain.staff import STAFF_YEARS
 
 
 class days_between(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
@@ -30,6 +33,61 @@ def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str
         f"CAST(julianday({compiler.process(end, **kw)}) - "
         f"julianday({compiler.process(start, **kw)}) AS INTEGER)"
     )
+
+
+class date_number(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
+    """A DATE expression as the whole number YYYYMMDD, on every database we run on.
+
+    Adding 10000 moves a date a year on as a number, so whole years are compared without
+    date arithmetic, which the databases do differently around 29 February.
+    """
+
+    type = Integer()
+    name = "date_number"
+    inherit_cache = True
+
+
+@compiles(date_number)
+def _date_number_default(element: date_number, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"CAST(to_char({compiler.process(day, **kw)}, 'YYYYMMDD') AS INTEGER)"
+
+
+@compiles(date_number, "sqlite")
+def _date_number_sqlite(element: date_number, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"CAST(strftime('%Y%m%d', {compiler.process(day, **kw)}) AS INTEGER)"
+
+
+class staff_deadline(FunctionElement[date]):  # noqa: N801 - reads like the SQL function it is
+    """The last day of year three after an appointment on a DATE expression (tracker.domain.staff).
+
+    Only for showing and sorting: the counting compares with ``within_three_years``, which
+    needs no date arithmetic. SQLite moves 29 February three years on to 1 March as the
+    rule does; PostgreSQL's interval stops at 28 February, so a day is added there.
+    """
+
+    type = Date()
+    name = "staff_deadline"
+    inherit_cache = True
+
+
+@compiles(staff_deadline)
+def _staff_deadline_default(element: staff_deadline, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    day = compiler.process(day, **kw)
+    later = f"({day} + INTERVAL '{STAFF_YEARS} years')"
+    # Moved back from 29 February: the anniversary is 1 March, so the deadline 28 February.
+    return (
+        f"(CAST({later} AS DATE) - 1"
+        f" + CASE WHEN EXTRACT(DAY FROM {later}) <> EXTRACT(DAY FROM {day}) THEN 1 ELSE 0 END)"
+    )
+
+
+@compiles(staff_deadline, "sqlite")
+def _staff_deadline_sqlite(element: staff_deadline, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, '+{STAFF_YEARS} years', '-1 day')"
 
 
 def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -1,9 +1,9 @@
 """The statistics of DESIGN §4, computed in the database with grouped aggregates.
 
 Every figure an enrolment contributes (achieved, projected, plan approved, plan
-overdue, and the state it was in at the as-of date) is one SQL expression in
-:class:`EnrolmentFacts`. The statistics document and the coordinator's lists
-both read those expressions, so a list and a count can never disagree.
+submitted, plan overdue, and the state it was in at the as-of date) is one SQL
+expression in :class:`EnrolmentFacts`. The statistics document and the coordinator's
+lists both read those expressions, so a list and a count can never disagree.
 
 How the as-of date applies (docs/STATISTICS.md explains the why):
 
@@ -14,10 +14,15 @@ How the as-of date applies (docs/STATISTICS.md explains the why):
   day the enrolment was active;
 * a completed stay counts as done from its ``end_date``; before that it was still
   ahead (planned);
-* the plan's approval and submission are taken as they are recorded now;
-* a stay ahead is judged by its country and dates in the approved version in force
-  (``approved_*``), so a revision's edits count only once the revision is approved;
-  its status is read live: a cancellation or completion is a fact, not a plan change.
+* the plan's approval and submission are read from its version history as it stood
+  at the end of the as-of day (``PlanVersion.effective_at``), never from the plan's
+  current state, so the figures of a date do not change when plans move on later;
+* a stay ahead is judged by its country and dates in the approved version in force on
+  the as-of date (``StayApproval``), so a revision's edits count only from the
+  revision's approval on; its status is read live: a cancellation or completion is a
+  fact, not a plan change;
+* new permanent staff count a stay only when it ends within three years of the
+  appointment (tracker.domain.staff), and are counted once those three years are up.
 """
 
 from dataclasses import dataclass
@@ -31,47 +36,84 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    case,
+    false,
     func,
     literal,
     not_,
     or_,
     select,
+    true,
     union_all,
 )
 
 from tracker.domain import targets
+from tracker.domain.plan_history import APPROVING, CLOSING, end_of_day
+from tracker.domain.staff import STAFF_YEARS, latest_counted_appointment
 from tracker.domain.targets import GroupCounts, TargetSettings
-from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanStatus, StayStatus
+from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanEvent, StayStatus
 from tracker.extensions import db
-from tracker.models import Enrolment, Plan, Stay
+from tracker.models import Enrolment, Plan, PlanVersion, Stay, StayApproval
 from tracker.queries import abroad, activities
 from tracker.queries.scope import Filters
+from tracker.queries.sql import date_number
 from tracker.queries.sql import flag as _flag
 from tracker.queries.sql import year_of as _year
-from tracker.queries.stay_rules import StayRules, stays_of
+from tracker.queries.stay_rules import StayRules
+
+
+def within_three_years(day: Any, appointed: Any) -> ColumnElement[bool]:
+    """Return ``day`` ≤ the deadline of an appointment on ``appointed`` (tracker.domain.staff).
+
+    The deadline is the day before the third anniversary, so this is ``day`` < (year + 3,
+    month, day of ``appointed``) as numbers YYYYMMDD. For an appointment on 29 February
+    that number names no date, and no date lies between it and 1 March, the anniversary:
+    the comparison is the same.
+    """
+    return date_number(day) < date_number(appointed) + STAFF_YEARS * 10000
+
+
+def enrolments_where(condition: ColumnElement[bool]) -> Select[Any]:
+    """Return the ids of the enrolments the condition keeps, to narrow EnrolmentFacts to."""
+    return select(Enrolment.id).where(condition)
+
+
+def counts_for(enrolment_is_staff: ColumnElement[bool], end: Any) -> ColumnElement[bool]:
+    """Return whether a stay ending on ``end`` (NULL: there is none) counts for the enrolment.
+
+    For new permanent staff only a stay that ends within three years of the appointment.
+    """
+    return and_(
+        end.is_not(None),
+        or_(not_(enrolment_is_staff), within_three_years(end, Enrolment.start_date)),
+    )
 
 
 class EnrolmentFacts:
     """SQL expressions for what DESIGN §4 says about each enrolment at one as-of date.
 
     Use :meth:`join` on a select that has ``enrolment`` in its FROM clause, then
-    put the attributes in its columns or WHERE clause. ``stay_condition`` narrows
-    the stays summarised (to a scope, or to one page of a list) so that work on
-    stays is not done for enrolments nobody asked about.
+    put the attributes in its columns or WHERE clause. ``enrolment_ids`` (a list, or a
+    select of ids) narrows the stays and plan histories summarised (to a scope, or to
+    one page of a list) so that no work is done for enrolments nobody asked about.
     """
 
     def __init__(
         self,
         as_of: date,
         settings: TargetSettings,
-        stay_condition: ColumnElement[bool] | None = None,
+        enrolment_ids: Any = None,
         *,
         with_counts: bool = True,
     ) -> None:
         self.as_of = as_of
         self.settings = settings
-        self.stays = self._stay_summary(stay_condition, with_counts)
-        stays = self.stays.c
+        # Everything that had happened by the end of the as-of day (UTC) counts.
+        self.cutoff = end_of_day(as_of)
+        self.stays = self._stay_summary(enrolment_ids, with_counts)
+        self.history = self._plan_history(enrolment_ids)
+        stays, history = self.stays.c, self.history.c
+        staff = Enrolment.kind == EnrolmentKind.STAFF
 
         self.started = Enrolment.start_date <= as_of
         self.completed = and_(
@@ -82,64 +124,132 @@ class EnrolmentFacts:
             or_(Enrolment.end_date.is_(None), Enrolment.end_date <= as_of),
         )
         self.active = and_(self.started, not_(self.completed), not_(self.withdrawn))
-        self.approved = Plan.approved_version_id.is_not(None)
-        self.achieved = func.coalesce(stays.qualifying, 0) > 0
+        # tracker.domain.plan_history: approved by the day; a submission open on it.
+        self.approved = func.coalesce(history.approved, 0) > 0
+        self.submitted = func.coalesce(history.submissions, 0) > func.coalesce(
+            history.closings, 0
+        )
+        # When the submission open on the as-of date was made; NULL when none was open.
+        self.submitted_at = case((self.submitted, history.last_submission))
+        self.achieved = counts_for(staff, stays.qualifying_end)
         self.projected = or_(
             self.achieved,
-            and_(self.active, self.approved, func.coalesce(stays.ahead, 0) > 0),
+            and_(self.active, self.approved, counts_for(staff, stays.ahead_end)),
         )
         # as_of > start + PLAN_DUE_DAYS  ⇔  start < as_of − PLAN_DUE_DAYS (exact date arithmetic).
         self.overdue = and_(
             self.active,
-            Plan.approved_version_id.is_(None),
-            func.coalesce(Plan.status, "none") != PlanStatus.SUBMITTED.value,
+            not_(self.approved),
+            not_(self.submitted),
             Enrolment.start_date < as_of - timedelta(days=settings.plan_due_days),
         )
         if with_counts:
             self.stays_done = func.coalesce(stays.done, 0)
             self.stays_planned = func.coalesce(stays.planned, 0)
 
-    def _stay_summary(
-        self, stay_condition: ColumnElement[bool] | None, with_counts: bool
-    ) -> FromClause:
-        """Return one row per enrolment with stays: the §4 flags (and counts) at the as-of date.
+    def _plan_history(self, enrolment_ids: Any) -> FromClause:
+        """Return one row per plan with history: what had happened to it by the as-of date.
 
-        Without counts only the stays that count are read (done or still ahead by the
-        rules): the statistics need no more, and the covering index ix_stay_counting
-        answers that without touching the table.
+        Approved at least once; how many submissions, and how many decisions and
+        withdrawals closing one, so that a submission is open when there are more of the
+        first; and the time of the latest submission. The covering index
+        ix_plan_version_history answers it without touching the table.
+        """
+        event = PlanVersion.event
+        submission = event == PlanEvent.SUBMITTED
+        query = (
+            select(
+                PlanVersion.plan_id.label("plan_id"),
+                func.max(_flag(event.in_(APPROVING))).label("approved"),
+                func.sum(_flag(submission)).label("submissions"),
+                func.sum(_flag(event.in_(CLOSING))).label("closings"),
+                func.max(case((submission, PlanVersion.effective_at))).label("last_submission"),
+            )
+            .where(PlanVersion.effective_at < self.cutoff)
+            .group_by(PlanVersion.plan_id)
+        )
+        if enrolment_ids is not None:
+            query = query.where(
+                PlanVersion.plan_id.in_(select(Plan.id).where(Plan.enrolment_id.in_(enrolment_ids)))
+            )
+        return query.subquery("plan_history")
+
+    def _stay_summary(self, enrolment_ids: Any, with_counts: bool) -> FromClause:
+        """Return one row per enrolment with stays: what counts (and counts) at the as-of date.
+
+        ``qualifying_end`` and ``ahead_end`` are the earliest end date of a qualifying stay
+        and of a stay still ahead in the approved version in force (NULL: none), so that
+        the three-year rule of new permanent staff needs no more than the others. Without
+        counts only the stays that count are read (done or still ahead by the rules): the
+        statistics need no more, and the covering indexes ix_stay_counting and
+        ix_stay_approval_counting answer that without touching the tables.
         """
         rules = StayRules(self.as_of, self.settings.counting_rules)
         done, qualifying, ahead = rules.done, rules.qualifying, rules.ahead
         columns = [
-            func.sum(_flag(qualifying)).label("qualifying"),
-            func.sum(_flag(ahead)).label("ahead"),
+            func.min(case((qualifying, Stay.end_date))).label("qualifying_end"),
+            func.min(case((ahead, StayApproval.end_date))).label("ahead_end"),
         ]
         if with_counts:
             columns += [
                 func.sum(_flag(done)).label("done"),
                 func.sum(_flag(Stay.status == StayStatus.PLANNED)).label("planned"),
             ]
-        query = select(Stay.enrolment_id.label("enrolment_id"), *columns).group_by(
-            Stay.enrolment_id
-        )
+        query = rules.join_approval(
+            select(Stay.enrolment_id.label("enrolment_id"), *columns).select_from(Stay)
+        ).group_by(Stay.enrolment_id)
         if not with_counts:
             query = query.where(or_(qualifying, ahead))
-        if stay_condition is not None:
-            query = query.where(stay_condition)
+        if enrolment_ids is not None:
+            query = query.where(Stay.enrolment_id.in_(enrolment_ids))
         return query.subquery("stay_summary")
 
-    def join(self, query: Select[Any]) -> Select[Any]:
-        """Return the query with the plan and the stay summary outer-joined to ``enrolment``."""
+    def join_plan(self, query: Select[Any]) -> Select[Any]:
+        """Return the query with the plan and its history at the as-of date outer-joined."""
         return query.outerjoin(Plan, Plan.enrolment_id == Enrolment.id).outerjoin(
+            self.history, self.history.c.plan_id == Plan.id
+        )
+
+    def join(self, query: Select[Any]) -> Select[Any]:
+        """Return the query with the plan, its history and the stay summary outer-joined."""
+        return self.join_plan(query).outerjoin(
             self.stays, self.stays.c.enrolment_id == Enrolment.id
         )
 
 
-# The four populations of DESIGN §4: (document section, key, kind, year column, membership).
+# The populations of DESIGN §4, one list of the document each.
 PHD_COMPLETION = "phd_completion"
 PHD_ADMISSION = "phd_admission"
 POSTDOC_END = "postdoc_end"
 POSTDOC_START = "postdoc_start"
+STAFF_DEADLINE = "staff_deadline"
+STAFF_START = "staff_start"
+
+
+def counted_staff(as_of: date) -> ColumnElement[bool]:
+    """Return the staff population at ``as_of`` (DESIGN §4) as a WHERE clause on enrolments.
+
+    Without international experience; three years up (third anniversary ≤ as-of); not
+    gone by the deadline: completed or withdrawn with an end date within the three years,
+    or withdrawn on a day unknown (tracker.domain.staff.left_before_deadline).
+    """
+    latest = latest_counted_appointment(as_of)
+    if latest is None:
+        return false()
+    left = or_(
+        and_(
+            Enrolment.status.in_([EnrolmentStatus.COMPLETED, EnrolmentStatus.WITHDRAWN]),
+            Enrolment.end_date.is_not(None),
+            within_three_years(Enrolment.end_date, Enrolment.start_date),
+        ),
+        and_(Enrolment.status == EnrolmentStatus.WITHDRAWN, Enrolment.end_date.is_(None)),
+    )
+    return and_(
+        Enrolment.kind == EnrolmentKind.STAFF,
+        Enrolment.international_experience.is_(False),
+        Enrolment.start_date <= latest,
+        not_(left),
+    )
 
 
 def count_groups(
@@ -150,7 +260,7 @@ def count_groups(
     facts = EnrolmentFacts(
         as_of,
         settings,
-        None if filters.is_institution else stays_of(in_scope),
+        None if filters.is_institution else enrolments_where(in_scope),
         with_counts=False,
     )
     per_enrolment = facts.join(
@@ -171,7 +281,11 @@ def count_groups(
         or_(
             Enrolment.kind == EnrolmentKind.PHD,
             # Postdocs with international experience are outside the 30 % population.
-            Enrolment.international_experience.is_(False),
+            and_(
+                Enrolment.kind == EnrolmentKind.POSTDOC,
+                Enrolment.international_experience.is_(False),
+            ),
+            counted_staff(as_of),
         ),
     )
     e = per_enrolment.cte("facts")
@@ -196,12 +310,17 @@ def count_groups(
         population(PHD_ADMISSION, EnrolmentKind.PHD, e.c.start_year, e.c.withdrawn == 0),
         population(POSTDOC_END, EnrolmentKind.POSTDOC, e.c.end_year, e.c.completed == 1),
         population(POSTDOC_START, EnrolmentKind.POSTDOC, e.c.start_year, e.c.withdrawn == 0),
+        # Staff are in the CTE only once counted: the same people, by two years.
+        population(STAFF_DEADLINE, EnrolmentKind.STAFF, e.c.start_year + STAFF_YEARS, true()),
+        population(STAFF_START, EnrolmentKind.STAFF, e.c.start_year, true()),
     )
     found: dict[str, list[GroupCounts]] = {
         PHD_COMPLETION: [],
         PHD_ADMISSION: [],
         POSTDOC_END: [],
         POSTDOC_START: [],
+        STAFF_DEADLINE: [],
+        STAFF_START: [],
     }
     for row in db.session.execute(statement):
         found[row.population].append(
@@ -233,6 +352,7 @@ def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) ->
     """Return the statistics document of DESIGN §4 for these filters at this date."""
     rows = count_groups(as_of, settings, filters)
     phd, postdoc = settings.phd_target_percent, settings.postdoc_target_percent
+    staff = settings.staff_target_percent
     document = {
         "as_of": as_of.isoformat(),
         "filters": filters.as_document(),
@@ -245,6 +365,10 @@ def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) ->
             "by_end_year": targets.groups(rows[POSTDOC_END], postdoc),
             "by_start_year": targets.groups(rows[POSTDOC_START], postdoc),
         },
+        "staff": {
+            "by_deadline_year": targets.groups(rows[STAFF_DEADLINE], staff),
+            "by_start_year": targets.groups(rows[STAFF_START], staff),
+        },
     }
     return document | count_international(as_of, settings, filters)
 
@@ -255,7 +379,9 @@ class Section:
 
     kind: EnrolmentKind
     key: str
-    year_basis: str  # "completion" or "start": which date puts a person in a year
+    # Which date puts a person in a year: "completion", "start", or for staff
+    # "deadline" (the third anniversary) and "appointment".
+    year_basis: str
 
 
 SECTIONS = (
@@ -263,6 +389,8 @@ SECTIONS = (
     Section(EnrolmentKind.PHD, "by_admission_year", "start"),
     Section(EnrolmentKind.POSTDOC, "by_end_year", "completion"),
     Section(EnrolmentKind.POSTDOC, "by_start_year", "start"),
+    Section(EnrolmentKind.STAFF, "by_deadline_year", "deadline"),
+    Section(EnrolmentKind.STAFF, "by_start_year", "appointment"),
 )
 
 

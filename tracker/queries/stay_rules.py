@@ -7,12 +7,14 @@ compare the two.
 """
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
+from tracker.domain.plan_history import end_of_day
 from tracker.domain.stays import CountingRules
 from tracker.domain.vocabulary import Funding, StayStatus
-from tracker.models import Enrolment, Stay
+from tracker.models import Enrolment, Stay, StayApproval
 from tracker.queries.sql import days_between
 
 
@@ -29,20 +31,33 @@ class StayRules:
             func.upper(Stay.country) != home,
             days_between(Stay.start_date, Stay.end_date) + 1 >= min_days,
         )
-        # What is ahead is read from the approved version in force: a revision edits the
-        # live columns, and those edits must not count before the supervisor approves them.
+        # What is ahead is read from the approved version in force on the as-of date (the
+        # StayApproval valid at the end of that day): a revision edits the live columns, and
+        # those edits must not count before the supervisor approves them, nor before the day
+        # they did. Needs :meth:`join_approval` on a query with ``stay`` in it.
+        cutoff = end_of_day(as_of)
+        self.in_force = and_(
+            StayApproval.stay_id == Stay.id,
+            StayApproval.valid_from < cutoff,
+            or_(StayApproval.valid_until.is_(None), StayApproval.valid_until >= cutoff),
+        )
         self.ahead = and_(
-            Stay.approved_country.is_not(None),
+            StayApproval.stay_id.is_not(None),
             or_(
                 Stay.status == StayStatus.PLANNED,
                 # Completed since: on the as-of date it was still a planned stay.
                 and_(Stay.status == StayStatus.COMPLETED, Stay.end_date > as_of),
             ),
-            func.upper(Stay.approved_country) != home,
-            days_between(Stay.approved_start_date, Stay.approved_end_date) + 1 >= min_days,
+            func.upper(StayApproval.country) != home,
+            days_between(StayApproval.start_date, StayApproval.end_date) + 1 >= min_days,
         )
         # No funding source yet (tracker.domain.abroad.is_unfunded): read as the stay has it.
         self.unfunded = or_(Stay.funding.is_(None), Stay.funding == Funding.NONE)
+
+
+    def join_approval(self, query: Select[Any]) -> Select[Any]:
+        """Return the query with the stay's approval in force at the as-of date outer-joined."""
+        return query.outerjoin(StayApproval, self.in_force)
 
 
 def stays_of(enrolment_condition: ColumnElement[bool]) -> ColumnElement[bool]:

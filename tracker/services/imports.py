@@ -145,6 +145,7 @@ EXAMPLES = {
         "supervisor_name": "Siri Veileder",
         "international_experience": "no",
         "plan_status": "none",
+        "plan_status_date": "",
     },
     "stays": {
         "email": "kari.nordmann@example.org",
@@ -186,6 +187,13 @@ CHOICE_COLUMNS = {
     "stays": [("kind", EnrolmentKind), ("status", StayStatus), ("funding", Funding)],
     "programmes": [],
 }
+
+
+def column_lists(kind: str) -> tuple[str, str]:
+    """Return a kind of file's columns and its required ones, as the importer reads them."""
+    importer = importing.IMPORTERS[kind]
+    required = [column for column in importer.columns if column in importer.required_columns]
+    return ", ".join(importer.columns), ", ".join(required)
 
 
 def allowed_values(kind: str) -> list[AllowedValues]:

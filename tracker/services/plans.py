@@ -26,7 +26,7 @@ from tracker.domain.vocabulary import (
 )
 from tracker.domain.workflow import PlanAction, TransitionRefused, transition
 from tracker.extensions import db
-from tracker.models import Activity, Enrolment, Plan, PlanVersion
+from tracker.models import Activity, Enrolment, Plan, PlanVersion, Stay, StayApproval
 from tracker.models.base import utcnow
 from tracker.queries.stats import current_settings
 from tracker.services import notifications
@@ -103,11 +103,14 @@ def latest_version(plan: Plan, event: PlanEvent) -> PlanVersion | None:
 def _add_version(
     plan: Plan, actor: Any, event: PlanEvent, number: int, snapshot: dict, comment: str = ""
 ) -> PlanVersion:
+    now = utcnow()
     version = PlanVersion(
         plan=plan,
         number=number,
         event=event,
         actor_id=actor.id,
+        created_at=now,
+        effective_at=now,
         comment=comment,
         snapshot=snapshot,
         snapshot_sha256=snapshot_digest(snapshot),
@@ -262,6 +265,7 @@ def approve_plan(
         approved_ids = {row["id"] for row in version.snapshot.get("stays", [])}
         for stay in plan.enrolment.stays:
             stay.mark_approved(str(stay.id) in approved_ids)
+            record_stay_approval(stay, version)
         approved_ids = {row["id"] for row in version.snapshot.get("activities", [])}
         for activity in plan.enrolment.activities:
             activity.mark_approved(str(activity.id) in approved_ids)
@@ -269,6 +273,27 @@ def approve_plan(
     record("plan_approved", actor, plan, number=version.number, sha256=version.snapshot_sha256)
     notifications.notify_plan_decided(plan, True, actor, version.comment)
     return version
+
+
+def record_stay_approval(stay: Stay, version: PlanVersion) -> None:
+    """Keep the stay as the approving version has it, and end what the version before had.
+
+    Call after ``Stay.mark_approved``: a stay the version leaves out gets no new record.
+    The statistics of past dates read these records (DESIGN §4).
+    """
+    for earlier in stay.approvals:
+        if earlier.valid_until is None:
+            earlier.valid_until = version.effective_at
+    if stay.in_approved_plan:
+        stay.approvals.append(
+            StayApproval(
+                version=version,
+                country=stay.approved_country,
+                start_date=stay.approved_start_date,
+                end_date=stay.approved_end_date,
+                valid_from=version.effective_at,
+            )
+        )
 
 
 def request_changes(

@@ -13,7 +13,7 @@ from tracker.domain.addresses import lookup_key
 from tracker.domain.dates import EARLIEST, LATEST, in_range
 from tracker.domain.text import single_line
 from tracker.extensions import db
-from tracker.models import User
+from tracker.models import Plan, PlanVersion, Stay, StayApproval, User
 from tracker.services.importing.changes import Listed, NewPerson, RowChange
 
 if TYPE_CHECKING:  # problems.py builds on RowError, defined here
@@ -301,3 +301,53 @@ def user_ids_by_email(emails: Iterable[str]) -> dict[str, int]:
             db.session.execute(db.select(User.email, User.id).where(User.email.in_(chunk))).all()
         )
     return ids
+
+
+def record_imported_approvals(enrolment_ids: Iterable[int]) -> None:
+    """Keep the stays of plans moved in approved as their approved version has them.
+
+    The import speaks for a version it moved in (DESIGN §4): for these enrolments, whose
+    version in force is such a one, each stay of the approved plan gets the record of it
+    valid from that version's effective time (``stay_approval``), or has its open record
+    corrected to the stay's approved values.
+    """
+    for chunk in chunked(sorted(set(enrolment_ids))):
+        approved = Stay.enrolment_id.in_(chunk), Stay.in_approved_plan.is_(True)
+        own = db.select(Stay).where(Stay.id == StayApproval.stay_id)
+        db.session.execute(
+            db.update(StayApproval)
+            .where(
+                StayApproval.valid_until.is_(None),
+                StayApproval.stay_id.in_(db.select(Stay.id).where(*approved)),
+            )
+            .values(
+                country=own.with_only_columns(Stay.approved_country).scalar_subquery(),
+                start_date=own.with_only_columns(Stay.approved_start_date).scalar_subquery(),
+                end_date=own.with_only_columns(Stay.approved_end_date).scalar_subquery(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        missing = (
+            db.select(
+                Stay.id,
+                Plan.approved_version_id,
+                Stay.approved_country,
+                Stay.approved_start_date,
+                Stay.approved_end_date,
+                PlanVersion.effective_at,
+            )
+            .join(Plan, Plan.enrolment_id == Stay.enrolment_id)
+            .join(PlanVersion, PlanVersion.id == Plan.approved_version_id)
+            .where(
+                *approved,
+                ~db.select(StayApproval.id)
+                .where(StayApproval.stay_id == Stay.id, StayApproval.valid_until.is_(None))
+                .exists(),
+            )
+        )
+        db.session.execute(
+            db.insert(StayApproval).from_select(
+                ["stay_id", "version_id", "country", "start_date", "end_date", "valid_from"],
+                missing,
+            )
+        )

@@ -3,13 +3,14 @@
 import enum
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.orm import aliased
 
 from tracker.domain.codes import code_key
+from tracker.domain.plan_history import start_of_day
 from tracker.domain.snapshot import build_snapshot, snapshot_digest
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanEvent, PlanStatus
 from tracker.extensions import db
@@ -25,6 +26,7 @@ from tracker.services.importing.common import (
     _,
     bulk_insert,
     chunked,
+    record_imported_approvals,
     user_ids_by_email,
 )
 
@@ -52,6 +54,10 @@ class ImportedPlanStatus(enum.StrEnum):
         return label(PlanStatus(member.value))
 
 
+# The statuses the import records in the plan's history, with the time they hold from.
+_DATED_STATUSES = (ImportedPlanStatus.SUBMITTED, ImportedPlanStatus.APPROVED)
+
+
 @dataclass(slots=True)
 class _EnrolmentRow:
     line: int
@@ -65,6 +71,7 @@ class _EnrolmentRow:
     supervisor_email: str
     international_experience: bool | None  # None: not given
     plan_status: ImportedPlanStatus | None  # None: not given
+    plan_status_date: date | None  # None: not given (the status holds from start_date)
 
 
 class EnrolmentImporter(Importer):
@@ -74,7 +81,9 @@ class EnrolmentImporter(Importer):
     enrolment's value as it is. People are matched by e-mail; a name in the file is
     used only to create a person (a new supervisor without supervisor_name is named by
     the address until they set a name). ``plan_status`` applies only to an enrolment that
-    has no plan yet: once in the tracker, a plan moves through the workflow.
+    has no plan yet: once in the tracker, a plan moves through the workflow. A submitted or
+    approved status holds from ``plan_status_date``, or from ``start_date`` when that is
+    empty (DESIGN §4): the figures of earlier dates read it.
     """
 
     kind = "enrolments"
@@ -91,6 +100,7 @@ class EnrolmentImporter(Importer):
         "supervisor_name",
         "international_experience",
         "plan_status",
+        "plan_status_date",
     )
     required_columns = frozenset({"kind", "email", "name", "programme", "start_date"})
 
@@ -128,6 +138,24 @@ class EnrolmentImporter(Importer):
         supervisor_name = row.text("supervisor_name")
         experience = row.flag("international_experience")
         plan_status = row.choice("plan_status", ImportedPlanStatus)
+        status_date = row.date("plan_status_date")
+        # (An unknown plan_status is reported already; this would only add noise.)
+        named = plan_status is not None or not row.text("plan_status")
+        if status_date and named and plan_status not in _DATED_STATUSES:
+            row.error(
+                _(
+                    "plan_status_date says from when a submitted or approved plan_status "
+                    "holds; give one of those, or leave plan_status_date empty."
+                )
+            )
+        if status_date and status_date > self.today:
+            row.error(
+                _(
+                    "plan_status_date %(day)s is in the future: a plan status holds from a "
+                    "day that has come.",
+                    day=status_date.isoformat(),
+                )
+            )
         if start and end and end < start:
             row.error(
                 _(
@@ -174,6 +202,7 @@ class EnrolmentImporter(Importer):
                 supervisor_email,
                 experience,
                 plan_status,
+                status_date,
             )
         )
 
@@ -340,20 +369,22 @@ class EnrolmentImporter(Importer):
             {
                 "enrolment_id": enrolment_id,
                 "status": PlanStatus(r.plan_status),
-                "submitted_at": now if r.plan_status == ImportedPlanStatus.SUBMITTED else None,
+                "submitted_at": (
+                    _holds_from(r) if r.plan_status == ImportedPlanStatus.SUBMITTED else None
+                ),
                 "lock_version": 1,
             }
             for r, enrolment_id, _existing in plans
         ]
         plan_ids = bulk_insert(Plan, rows, Plan.id).scalars().all()
         recorded = [
-            (plan_id, enrolment_id, existing, r.plan_status == ImportedPlanStatus.APPROVED)
+            (plan_id, enrolment_id, existing, r.plan_status == ImportedPlanStatus.APPROVED, r)
             for plan_id, (r, enrolment_id, existing) in zip(plan_ids, plans, strict=True)
-            if r.plan_status in (ImportedPlanStatus.SUBMITTED, ImportedPlanStatus.APPROVED)
+            if r.plan_status in _DATED_STATUSES
         ]
         if not recorded:
             return
-        snapshots = _snapshots([existing for _p, _e, existing, _a in recorded if existing])
+        snapshots = _snapshots([existing for _p, _e, existing, _a, _r in recorded if existing])
         # A new enrolment has no stays or activities yet: one shared empty snapshot.
         empty = build_snapshot(_IMPORTED_PLAN_TEXT, [], [])
         snapshots[None] = (empty, snapshot_digest(empty))
@@ -364,16 +395,17 @@ class EnrolmentImporter(Importer):
                 "event": PlanEvent.IMPORTED if approved else PlanEvent.SUBMITTED,
                 "actor_id": getattr(self.actor, "id", None),
                 "created_at": now,
+                "effective_at": _holds_from(r),
                 "comment": IMPORT_COMMENT,
                 "snapshot": snapshots[existing][0],
                 "snapshot_sha256": snapshots[existing][1],
             }
-            for plan_id, _e, existing, approved in recorded
+            for plan_id, _e, existing, approved, r in recorded
         ]
         version_ids = bulk_insert(PlanVersion, rows, PlanVersion.id).scalars().all()
         approved = [
             (plan_id, version_id, existing)
-            for (plan_id, _e, existing, is_approved), version_id in zip(
+            for (plan_id, _e, existing, is_approved, _r), version_id in zip(
                 recorded, version_ids, strict=True
             )
             if is_approved
@@ -385,7 +417,8 @@ class EnrolmentImporter(Importer):
             [{"id": p, "approved_version_id": v, "lock_version": 1} for p, v, _x in approved],
         )
         # The stays and activities already recorded are part of the plan that is now approved.
-        for chunk in chunked(existing for _p, _v, existing in approved if existing):
+        with_stays = [existing for _p, _v, existing in approved if existing]
+        for chunk in chunked(with_stays):
             db.session.execute(
                 db.update(Stay)
                 .where(Stay.enrolment_id.in_(chunk), Stay.in_approved_plan.is_(False))
@@ -401,10 +434,16 @@ class EnrolmentImporter(Importer):
                 .values(approved_type=Activity.type, lock_version=Activity.lock_version + 1)
                 .execution_options(synchronize_session=False)
             )
+        record_imported_approvals(with_stays)
 
     def audit_detail(self) -> dict[str, Any]:
         """Return how many people and plans the import created."""
         return {"users_created": self.users_created, "plans_created": len(self.new_plans)}
+
+
+def _holds_from(r: _EnrolmentRow) -> datetime:
+    """Return the moment a moved-in plan status holds from (DESIGN §4): its day, or the start's."""
+    return start_of_day(r.plan_status_date or r.start_date)
 
 
 def _existing_enrolments(person_ids: Any) -> dict[tuple[int, str, date], Any]:

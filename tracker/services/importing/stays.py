@@ -18,6 +18,7 @@ from tracker.services.importing.common import (
     _,
     bulk_insert,
     chunked,
+    record_imported_approvals,
     user_ids_by_email,
 )
 
@@ -63,6 +64,7 @@ class StayImporter(Importer):
         self.rows: list[_StayRow] = []
         self.new: list[_StayRow] = []
         self.changes: list[dict[str, Any]] = []
+        self.changed_enrolments: set[int] = set()
         self.imported_approved: set[int] = set()
         self.email = EmailChecker()
 
@@ -210,6 +212,7 @@ class StayImporter(Importer):
             changes.update(approval_values(True, r.country, r.start_date, r.end_date))
         self.updated += 1
         self.changes.append({"id": current.id, "lock_version": current.lock_version, **changes})
+        self.changed_enrolments.add(r.enrolment_id)
         fields = changed(
             (column, getattr(current, column), getattr(r, column))
             for column in ("end_date", "country", "funding", "status")
@@ -251,6 +254,10 @@ class StayImporter(Importer):
                 params["confirmed_at"] = now
         if self.changes:
             db.session.execute(db.update(Stay), self.changes)
+        # What the import added to or corrected in a plan it moved in approved is that
+        # version's: its record of the stays follows.
+        touched = {r.enrolment_id for r in self.new} | self.changed_enrolments
+        record_imported_approvals(touched & self.imported_approved)
 
 
 def _latest_enrolments(

@@ -40,6 +40,7 @@ from tracker.models import (
     ReportJob,
     SentReminder,
     Stay,
+    StayApproval,
     User,
     co_supervision,
 )
@@ -345,6 +346,7 @@ register(
             "event": S(_l("Event")),
             "actor_id": T(_l("By")),
             "created_at": S(_l("When")),
+            "effective_at": S(_l("Counts from")),
             "comment": P(_l("Comment")),
             "snapshot": P(_l("Content"), lambda row: scrub_snapshot(row["snapshot"])),
             # The digest of the scrubbed content, so the plan PDF still finds it intact.
@@ -392,6 +394,27 @@ register(
         export_as="stays",
         title=_l("Stays"),
         order_by=("start_date", "id"),
+    )
+)
+register(
+    Holder(
+        StayApproval.__table__,
+        {
+            "id": T(_l("Number")),
+            "stay_id": T(_l("Stay")),
+            "version_id": T(_l("Approved version")),
+            "country": S(_l("Country")),
+            "start_date": S(_l("Start date")),
+            "end_date": S(_l("End date")),
+            "valid_from": S(_l("Approved from")),
+            "valid_until": S(_l("Approved until")),
+        },
+        owned=lambda people: StayApproval.stay_id.in_(
+            select(Stay.id).where(Stay.enrolment_id.in_(enrolments_of(people)))
+        ),
+        export_as="stay_approvals",
+        title=_l("Stays as each approved version had them"),
+        order_by=("stay_id", "id"),
     )
 )
 register(

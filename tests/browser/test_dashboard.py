@@ -91,5 +91,5 @@ def test_import_pages_are_accessible(coordinator, page, browser_login, assert_ac
         ]
     )
     page.get_by_role("button", name="Check the file").click()
-    assert page.get_by_role("alert").first.is_visible()
+    page.get_by_role("alert").first.wait_for()
     assert_accessible(page)

@@ -135,8 +135,8 @@ DEFAULT_SORT = {
 
 def _sort_column(facts: EnrolmentFacts, key: str) -> Any:
     """Return what a list is sorted by for a sort key (the stay counts only where summarised)."""
-    if key in ("stays_done", "stays_planned"):
-        return getattr(facts, key)
+    if key in ("stays_done", "stays_planned", "submitted"):
+        return getattr(facts, "submitted_at" if key == "submitted" else key)
     return {
         "name": func.lower(User.name),
         "email": User.email,
@@ -151,7 +151,6 @@ def _sort_column(facts: EnrolmentFacts, key: str) -> Any:
             else_=Enrolment.expected_end_date,
         ),
         "supervisor": func.lower(Supervisor.name),
-        "submitted": facts.submitted_at,
     }[key]
 
 
@@ -343,9 +342,13 @@ def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: i
     rows needs them (the at-risk rule, a sort by stays); the columns of the page
     are then computed for its rows alone.
     """
-    # Choosing the rows needs the stay counts only to sort by them: without, the stays that
-    # count are read from the covering index alone.
-    by_counts = sort_key(query)[0] in ("stays_done", "stays_planned")
+    # Choosing the rows needs the stay counts and submission times only to sort by them or
+    # for the waiting list: without, the covering indexes alone answer.
+    by_counts = query.name == "waiting" or sort_key(query)[0] in (
+        "stays_done",
+        "stays_planned",
+        "submitted",
+    )
     facts = _facts(user, query, settings, with_counts=by_counts)
     conditions = _conditions(user, query, facts, settings)
     needs = {"stays": _needs_stays(query), "history": _needs_history(query)}

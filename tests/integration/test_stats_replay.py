@@ -6,15 +6,16 @@ figures are computed again: they must not change. Today's figures do, which show
 actions took effect.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from tests.integration import stats_dataset as data
 from tracker.domain.targets import TargetSettings
-from tracker.domain.vocabulary import PlanStatus
+from tracker.domain.vocabulary import PlanEvent, PlanStatus
 from tracker.extensions import db
-from tracker.models import Enrolment, Plan
+from tracker.models import Enrolment, Plan, PlanVersion
+from tracker.models.base import as_utc
 from tracker.queries import candidates
 from tracker.queries.candidates import ListQuery
 from tracker.queries.scope import Filters
@@ -126,3 +127,15 @@ def test_the_waiting_list_of_a_past_date_keeps_what_was_waiting(institution):
     assert waiting() == before
     today = candidates.get_all(admin, ListQuery(name="waiting", as_of=date.today()), SETTINGS)
     assert people["A7"].id not in {r.enrolment_id for r in today}
+
+
+def test_an_entry_takes_effect_when_it_is_recorded_unless_told_otherwise(app):
+    built = data.Builder(data.programme())
+    enrolment = built.person("X", data.PHD, date(2025, 1, 6))
+    plan = Plan(enrolment=enrolment, status=PlanStatus.SUBMITTED)
+    moment = datetime(2025, 2, 3, 9, 30, tzinfo=UTC)
+    recorded = PlanVersion(plan=plan, number=1, event=PlanEvent.SUBMITTED, created_at=moment,
+                           snapshot={}, snapshot_sha256="0" * 64)  # fmt: skip
+    db.session.add_all([plan, recorded])
+    db.session.commit()
+    assert as_utc(recorded.effective_at) == moment

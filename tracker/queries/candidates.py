@@ -156,8 +156,8 @@ class ListSql:
 
 def _sort_column(sql: ListSql, key: str) -> Any:
     """Return what a list is sorted by for a sort key (the stay counts only where summarised)."""
-    if key in ("stays_done", "stays_planned"):
-        return getattr(sql.facts, key)
+    if key in ("stays_done", "stays_planned", "submitted"):
+        return getattr(sql.facts, "submitted_at" if key == "submitted" else key)
     return {
         "name": func.lower(User.name),
         "email": User.email,
@@ -172,7 +172,6 @@ def _sort_column(sql: ListSql, key: str) -> Any:
             else_=Enrolment.expected_end_date,
         ),
         "supervisor": func.lower(Supervisor.name),
-        "submitted": sql.facts.submitted_at,
         "activities_planned": sql.activities.planned,
         "host": func.lower(Stay.host_institution),
         "stay_start": StayApproval.start_date,
@@ -422,9 +421,13 @@ def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: i
     needs them (the at-risk rule, a sort by stays); the columns of the page are then
     computed for its rows alone. A person's activities are read per row.
     """
-    # Choosing the rows needs the stay counts only to sort by them: without, the stays that
-    # count are read from the covering index alone.
-    by_counts = sort_key(query)[0] in ("stays_done", "stays_planned")
+    # Choosing the rows needs the stay counts and submission times only to sort by them or
+    # for the waiting list: without, the covering indexes alone answer.
+    by_counts = query.name == "waiting" or sort_key(query)[0] in (
+        "stays_done",
+        "stays_planned",
+        "submitted",
+    )
     sql = _sql(user, query, settings, with_counts=by_counts)
     conditions = _conditions(user, query, sql)
     needs = {"stays": _needs_stays(query), "history": _needs_history(query)}

@@ -95,7 +95,9 @@ class EnrolmentFacts:
     Use :meth:`join` on a select that has ``enrolment`` in its FROM clause, then
     put the attributes in its columns or WHERE clause. ``enrolment_ids`` (a list, or a
     select of ids) narrows the stays and plan histories summarised (to a scope, or to
-    one page of a list) so that no work is done for enrolments nobody asked about.
+    one page of a list) so that no work is done for enrolments nobody asked about. The
+    statistics document needs neither the stay counts nor when a waiting plan was
+    submitted (``with_counts=False``): the lists do.
     """
 
     def __init__(
@@ -111,7 +113,7 @@ class EnrolmentFacts:
         # Everything that had happened by the end of the as-of day (UTC) counts.
         self.cutoff = end_of_day(as_of)
         self.stays = self._stay_summary(enrolment_ids, with_counts)
-        self.history = self._plan_history(enrolment_ids)
+        self.history = self._plan_history(enrolment_ids, with_counts)
         stays, history = self.stays.c, self.history.c
         staff = Enrolment.kind == EnrolmentKind.STAFF
 
@@ -129,8 +131,6 @@ class EnrolmentFacts:
         self.submitted = func.coalesce(history.submissions, 0) > func.coalesce(
             history.closings, 0
         )
-        # When the submission open on the as-of date was made; NULL when none was open.
-        self.submitted_at = case((self.submitted, history.last_submission))
         self.achieved = counts_for(staff, stays.qualifying_end)
         self.projected = or_(
             self.achieved,
@@ -146,25 +146,30 @@ class EnrolmentFacts:
         if with_counts:
             self.stays_done = func.coalesce(stays.done, 0)
             self.stays_planned = func.coalesce(stays.planned, 0)
+            # When the submission open on the as-of date was made; NULL when none was open.
+            self.submitted_at = case((self.submitted, history.last_submission))
 
-    def _plan_history(self, enrolment_ids: Any) -> FromClause:
+    def _plan_history(self, enrolment_ids: Any, with_times: bool) -> FromClause:
         """Return one row per plan with history: what had happened to it by the as-of date.
 
         Approved at least once; how many submissions, and how many decisions and
         withdrawals closing one, so that a submission is open when there are more of the
-        first; and the time of the latest submission. The covering index
+        first; and, ``with_times``, the time of the latest submission. The covering index
         ix_plan_version_history answers it without touching the table.
         """
         event = PlanVersion.event
         submission = event == PlanEvent.SUBMITTED
+        columns = [
+            PlanVersion.plan_id.label("plan_id"),
+            func.max(_flag(event.in_(APPROVING))).label("approved"),
+            func.sum(_flag(submission)).label("submissions"),
+            func.sum(_flag(event.in_(CLOSING))).label("closings"),
+        ]
+        if with_times:
+            last = func.max(case((submission, PlanVersion.effective_at)))
+            columns.append(last.label("last_submission"))
         query = (
-            select(
-                PlanVersion.plan_id.label("plan_id"),
-                func.max(_flag(event.in_(APPROVING))).label("approved"),
-                func.sum(_flag(submission)).label("submissions"),
-                func.sum(_flag(event.in_(CLOSING))).label("closings"),
-                func.max(case((submission, PlanVersion.effective_at))).label("last_submission"),
-            )
+            select(*columns)
             .where(PlanVersion.effective_at < self.cutoff)
             .group_by(PlanVersion.plan_id)
         )

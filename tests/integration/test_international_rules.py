@@ -31,6 +31,7 @@ from tracker.domain.activities import (
     groups,
     person_activities,
 )
+from tracker.domain.plan_history import Entry, approved_by
 from tracker.domain.stays import is_ahead, is_qualifying_at
 from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import (
@@ -44,6 +45,7 @@ from tracker.domain.vocabulary import (
 )
 from tracker.extensions import db
 from tracker.models import Activity, Enrolment, Faculty, Programme
+from tracker.models.base import as_utc
 from tracker.queries.activities import ActivitySets
 from tracker.queries.scope import Filters
 from tracker.queries.stats import build_statistics
@@ -143,6 +145,14 @@ def _approved(enrolment: Enrolment) -> bool:
     return enrolment.plan is not None and enrolment.plan.approved_version_id is not None
 
 
+def _approved_by(enrolment: Enrolment, as_of: date) -> bool:
+    """Return whether the plan had been approved by ``as_of`` (its history says when)."""
+    if enrolment.plan is None:
+        return False
+    entries = [Entry(v.event, as_utc(v.effective_at)) for v in enrolment.plan.versions]
+    return approved_by(entries, as_of)
+
+
 def _population(enrolment: Enrolment, as_of: date) -> str | None:
     """Return the activity population the enrolment is in at as_of (DESIGN §4), if any."""
     if enrolment.start_date > as_of or _withdrawn(enrolment, as_of):
@@ -189,8 +199,9 @@ def expected_sections(
             continue
         population = _population(enrolment, as_of)
         if population is not None:
+            approved = _approved_by(enrolment, as_of)
             cohorts[(population, enrolment.start_date.year)].append(
-                person_activities(enrolment.activities, as_of)
+                person_activities(enrolment.activities, as_of, plan_approved=approved)
             )
         for s in enrolment.stays:
             if is_qualifying_at(s.status, s.country, s.start_date, s.end_date, as_of, rules):
@@ -283,7 +294,10 @@ def test_each_persons_activities_agree_with_the_pure_rules(app):
             ).select_from(Enrolment)
         )
         for row in db.session.execute(query).mappings():
-            expected = person_activities(everyone[row["id"]].activities, as_of)
+            person = everyone[row["id"]]
+            expected = person_activities(
+                person.activities, as_of, plan_approved=_approved_by(person, as_of)
+            )
             for measure, key in keys:
                 assert bool(row[f"{measure}_{key}"]) is expected.has(measure, key), (
                     row["id"],
@@ -298,7 +312,7 @@ def test_each_persons_activities_agree_with_the_pure_rules(app):
 def test_an_activity_on_the_as_of_date_and_the_day_after(app):
     """Done on the as-of date counts as done; done the day after was still planned then."""
     b = data.Builder(data.programme())
-    b.person("E", data.PHD, date(2024, 1, 1))
+    b.person("E", data.PHD, date(2024, 1, 1), **data.APPROVED_PLAN)
     b.activity("E", ActivityType.CONFERENCE, data.AS_OF, approved_as=ActivityType.CONFERENCE)
     db.session.commit()
 
@@ -335,7 +349,10 @@ def test_the_lists_hold_exactly_whom_the_document_counts(app, make_user):
             listed = get_all(admin, ListQuery("no-activity", as_of, filters), settings)
             assert len(listed) == sum(g["n"] - g["any"]["done"] for g in cohorts)
             for row in listed:
-                found = person_activities(everyone[row.enrolment_id].activities, as_of)
+                person = everyone[row.enrolment_id]
+                found = person_activities(
+                    person.activities, as_of, plan_approved=_approved_by(person, as_of)
+                )
                 assert not found.done and row.activities_planned == found.planned
             stays = get_all(admin, ListQuery("unfunded-stays", as_of, filters), settings)
             assert len(stays) == document["funding"]["planned_stays_without_funding"]

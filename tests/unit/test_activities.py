@@ -217,3 +217,13 @@ def test_a_future_date_before_the_start_has_both_errors():
         DoneDateError.IN_FUTURE,
         DoneDateError.BEFORE_ENROLMENT,
     ]
+
+
+def test_nothing_is_planned_before_the_plan_is_approved():
+    """An approved activity of a plan approved after as-of planned nothing then; done counts."""
+    planned = Record(CONFERENCE, PLANNED, None, CONFERENCE)
+    done = Record(PUBLICATION, DONE, AS_OF, PUBLICATION)
+    found = person_activities([planned, done], AS_OF, plan_approved=False)
+    assert (found.planned_or_done, found.done, found.planned) == ({PUBLICATION}, {PUBLICATION}, 0)
+    found = person_activities([planned, done], AS_OF, plan_approved=True)
+    assert (found.planned_or_done, found.planned) == ({CONFERENCE, PUBLICATION}, 1)

@@ -65,8 +65,14 @@ class PersonActivities:
         return bool(found) if key == ANY else ActivityType(key) in found
 
 
-def person_activities(activities: Iterable[ActivityLike], as_of: date) -> PersonActivities:
-    """Return what one person's activities count for at ``as_of``."""
+def person_activities(
+    activities: Iterable[ActivityLike], as_of: date, *, plan_approved: bool = True
+) -> PersonActivities:
+    """Return what one person's activities count for at ``as_of``.
+
+    ``plan_approved`` says whether the person's plan had been approved by ``as_of``
+    (tracker.domain.plan_history.approved_by): before that nothing is planned.
+    """
     planned_or_done: set[ActivityType] = set()
     done: set[ActivityType] = set()
     planned = 0
@@ -74,7 +80,9 @@ def person_activities(activities: Iterable[ActivityLike], as_of: date) -> Person
         if is_done(activity.status, activity.done_on, as_of):
             done.add(ActivityType(activity.type))
             planned_or_done.add(ActivityType(activity.type))
-        elif is_planned(activity.status, activity.done_on, activity.approved_type, as_of):
+        elif plan_approved and is_planned(
+            activity.status, activity.done_on, activity.approved_type, as_of
+        ):
             planned += 1
             planned_or_done.add(ActivityType(activity.approved_type))
     return PersonActivities(frozenset(planned_or_done), frozenset(done), planned)

@@ -33,10 +33,11 @@ from sqlalchemy import (
 )
 
 from tracker.domain.activities import ANY, MEASURES, TYPES, ActivityCounts, groups
+from tracker.domain.plan_history import APPROVING, end_of_day
 from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import ActivityStatus, EnrolmentKind
 from tracker.extensions import db
-from tracker.models import Activity, Enrolment
+from tracker.models import Activity, Enrolment, Plan, PlanVersion
 from tracker.queries.sql import flag, year_of
 
 if TYPE_CHECKING:
@@ -84,7 +85,20 @@ class ActivityRules:
         self.done = and_(Activity.status == ActivityStatus.DONE, Activity.done_on <= as_of)
         # Not done on the day; done_on is never NULL on a done activity (a CHECK says so).
         not_done = or_(Activity.status != ActivityStatus.DONE, Activity.done_on > as_of)
-        self.planned = and_(Activity.approved_type.is_not(None), not_done)
+        # In the approved version, of a plan approved by the as-of date (the history says
+        # when: a plan approved later planned nothing on that day).
+        approved_by_then = (
+            select(Plan.enrolment_id)
+            .join(PlanVersion, PlanVersion.plan_id == Plan.id)
+            .where(
+                PlanVersion.event.in_(APPROVING),
+                PlanVersion.effective_at < end_of_day(as_of),
+            )
+        )
+        self.approved = and_(
+            Activity.approved_type.is_not(None), Activity.enrolment_id.in_(approved_by_then)
+        )
+        self.planned = and_(self.approved, not_done)
 
 
 # Each type's bit in a person's set of types (conference 1, publication 2, collaboration 4, …).
@@ -144,7 +158,7 @@ class ActivitySets:
         # The first branch failed, so an approved activity in the second is not done.
         counted_bit = case(
             (rules.done, _bit(Activity.type)),
-            (Activity.approved_type.is_not(None), _bit(Activity.approved_type)),
+            (rules.approved, _bit(Activity.approved_type)),
         )
         query = (
             select(
@@ -153,7 +167,7 @@ class ActivitySets:
                 func.sum(distinct(counted_bit)).label("planned_or_done_types"),
             )
             # Only activities that count for something: done by then, or approved.
-            .where(or_(rules.done, Activity.approved_type.is_not(None)))
+            .where(or_(rules.done, rules.approved))
             .group_by(Activity.enrolment_id)
         )
         if condition is not None:

@@ -178,15 +178,17 @@ def test_cli_readable_table(admin, runner):
     assert "  (nobody in this population)" not in lines
     # The activities, funding and destinations follow (figures of tests/integration/stats_dataset).
     start = lines.index("International activities of PhD candidates by admission cohort")
-    assert lines[start + 3].split() == ["2021", "8", "5", "2", "25.00", "%", "100", "%", "6"]
+    assert lines[start + 3].split() == ["2021", "8", "4", "2", "25.00", "%", "100", "%", "6"]
     postdocs = lines.index(
         "International activities of postdocs without international experience by start cohort"
     )
     assert lines[postdocs + 3].split() == ["2024", "10", "2", "1", "10.00", "%", "–", "–"]
-    assert "  2024: 4 (erasmus_plus 1, institution 1, host 1, none 1)" in lines
-    assert "  Stays planned ahead: 3, without a funding source: 2" in lines
-    assert "  By country: DE 6, FR 1, JP 1, US 1" in lines
-    assert any(line.startswith("  Hosts (5, the first 20): TU München 4;") for line in lines)
+    # Funding and destinations count the stays of every kind: the staff's too ("Host 1").
+    assert "  2024: 5 (erasmus_plus 1, institution 1, host 1, none 2)" in lines
+    assert "  Stays planned ahead: 5, without a funding source: 4" in lines
+    assert "  By country: DE 11, FR 1, JP 1, US 1" in lines
+    hosts = "  Hosts (6, the first 20): Host 1 5; TU München 4;"
+    assert any(line.startswith(hosts) for line in lines)
 
 
 @pytest.mark.parametrize(
@@ -210,3 +212,4 @@ def test_cli_programme_outside_the_faculty(admin, runner, make_programme):
     result = runner.invoke(args=["stats", "--faculty", "NV", "--programme", "PHD-CS"])
     assert result.exit_code == 2
     assert "not in faculty" in result.output
+

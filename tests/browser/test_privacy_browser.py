@@ -64,7 +64,7 @@ def test_my_data_and_the_administrators_pages(
     browser_login(kari)
     page.get_by_role("link", name=my_data).click()
     page.get_by_role("heading", level=1, name=my_data).wait_for()  # the page the click opens
-    assert page.get_by_text("Quokka Institute of Rottnest").first.is_visible()
+    assert page.get_by_text("University of Western Australia").first.is_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Log out" if language == "en" else "Logg ut").click()
 

@@ -18,6 +18,10 @@ How the as-of date applies (docs/STATISTICS.md explains the why):
 * a stay ahead is judged by its country and dates in the approved version in force
   (``approved_*``), so a revision's edits count only once the revision is approved;
   its status is read live: a cancellation or completion is a fact, not a plan change.
+
+The document's ``activities``, ``funding`` and ``destinations`` sections come from
+:mod:`tracker.queries.activities` and :mod:`tracker.queries.abroad`
+(:func:`count_international`), which read the same rules (:class:`StayRules`).
 """
 
 from dataclasses import dataclass

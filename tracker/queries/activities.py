@@ -32,7 +32,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from tracker.domain.activities import ANY, MEASURES, TYPES, ActivityCounts, groups
+from tracker.domain.activities import ANY, TYPES, ActivityCounts, groups
 from tracker.domain.plan_history import APPROVING, end_of_day
 from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import ActivityStatus, EnrolmentKind
@@ -253,33 +253,37 @@ def count_groups(
         .where(*members)
         .group_by(which, year)
     )
-    cohorts: dict[tuple[int, int], dict[str, Counter[str]]] = defaultdict(
-        lambda: {measure: Counter() for measure in MEASURES}
-    )
     sizes: dict[tuple[int, int], int] = {}
-    for row in db.session.execute(union_all(with_activities, everyone)):
-        cohort, people = (int(row.population), int(row.year)), int(row.people)
-        if row.part == SIZES:
-            sizes[cohort] = people
+    # People by cohort, measure and set of types; then by type, one set at a time.
+    by_set: Counter[tuple[int, int, str, int]] = Counter()
+    for part, population, cohort_year, done, planned_or_done, people in db.session.execute(
+        union_all(with_activities, everyone)
+    ):
+        if part == SIZES:
+            sizes[(population, cohort_year)] = people
             continue
-        for measure in MEASURES:
-            types = TYPES_OF[int(getattr(row, measure))]
-            for key in types:
-                cohorts[cohort][measure][key] += people
-            if types:
-                cohorts[cohort][measure][ANY] += people
+        by_set[(population, cohort_year, "done", done)] += people
+        by_set[(population, cohort_year, "planned_or_done", planned_or_done)] += people
+    figures: dict[tuple[int, int, str], Counter[str]] = defaultdict(Counter)
+    for (population, cohort_year, measure, mask), people in by_set.items():
+        counts = figures[(population, cohort_year, measure)]
+        for key in TYPES_OF[mask]:
+            counts[key] += people
+        if mask:
+            counts[ANY] += people
     counted_groups: dict[ActivityPopulation, list[ActivityCounts]] = {
         p: [] for p in ACTIVITY_POPULATIONS
     }
     keys = (ANY, *BITS)
     for (index, cohort_year), n in sizes.items():
-        figures = cohorts[(index, cohort_year)]
+        done = figures[(index, cohort_year, "done")]
+        planned_or_done = figures[(index, cohort_year, "planned_or_done")]
         counted_groups[ACTIVITY_POPULATIONS[index]].append(
             ActivityCounts(
-                year=cohort_year,
-                n=n,
-                planned_or_done={k: figures["planned_or_done"][k] for k in keys},
-                done={k: figures["done"][k] for k in keys},
+                year=int(cohort_year),
+                n=int(n),
+                planned_or_done={k: planned_or_done[k] for k in keys},
+                done={k: done[k] for k in keys},
             )
         )
     return counted_groups

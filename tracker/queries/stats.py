@@ -23,6 +23,10 @@ How the as-of date applies (docs/STATISTICS.md explains the why):
   fact, not a plan change;
 * new permanent staff count a stay only when it ends within three years of the
   appointment (tracker.domain.staff), and are counted once those three years are up.
+
+The document's ``activities``, ``funding`` and ``destinations`` sections come from
+:mod:`tracker.queries.activities` and :mod:`tracker.queries.abroad`
+(:func:`count_international`), which read the same rules (:class:`StayRules`).
 """
 
 from dataclasses import dataclass

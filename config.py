@@ -62,7 +62,7 @@ class Config:
     STAFF_TARGET_PERCENT = _env_int("STAFF_TARGET_PERCENT", 100)
     PLAN_DUE_DAYS = _env_int("PLAN_DUE_DAYS", 30)
     ACTIVITY_TARGET_PERCENT = _env_int("ACTIVITY_TARGET_PERCENT", 100)
-    # A historical figure shown next to each target, written "25 % in 2012"; unset: none.
+    # A historical figure to show next to each target, written "25 % in 2012"; unset: none.
     PHD_BASELINE = _env("PHD_BASELINE")
     POSTDOC_BASELINE = _env("POSTDOC_BASELINE")
     STAFF_BASELINE = _env("STAFF_BASELINE")

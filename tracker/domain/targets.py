@@ -39,7 +39,7 @@ GROUP_KEYS = (
 
 @dataclass(frozen=True)
 class Baseline:
-    """A population's historical figure shown next to its target: ``percent`` % in ``year``."""
+    """A population's historical figure, to show next to its target: ``percent`` % in ``year``."""
 
     percent: Decimal
     year: int

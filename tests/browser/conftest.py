@@ -40,10 +40,29 @@ def live_app(app: Flask) -> Flask:
     return create_app(LiveConfig)
 
 
+def _buffered(wsgi_app: Callable) -> Callable:
+    """Return the app with each response read whole and closed before the server writes it.
+
+    Werkzeug's development server leaves a static file open when the browser drops the
+    connection mid-response (a page navigated away), and the warning the collector raises
+    later would fail an unrelated test. Buffered, nothing is left open.
+    """
+
+    def app(environ: dict, start_response: Callable) -> list[bytes]:
+        body = wsgi_app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return app
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[str]:
     """Serve the live app in a thread."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -17,8 +16,9 @@ from markupsafe import Markup
 from tracker.charts import ChartText, target_chart
 from tracker.domain.countries import country_name
 from tracker.domain.deadlines import plan_due_date
-from tracker.domain.targets import as_percent, latest_completed_year
+from tracker.domain.targets import latest_completed_year
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState, PlanStatus
+from tracker.presentation import locale_name
 from tracker.queries.candidates import NO_PLAN, WAITING_DAYS
 from tracker.queries.stats import SECTIONS, Section
 
@@ -184,7 +184,7 @@ LIST_TITLES = {
 
 def home_country_name(code: str) -> str:
     """Return the name of the home country (the HOME_COUNTRY setting) in the reader's language."""
-    return country_name(code, str(get_locale() or "en"))
+    return country_name(code, locale_name())
 
 
 def list_columns(name: str) -> list[Column]:
@@ -309,7 +309,3 @@ def csv_value(value: Any) -> str:
         return "'" + text
     return text
 
-
-def percent(rate_value: float) -> str:
-    """Return a document rate as a percentage in the reader's locale: 0.3917 → "39.17 %"."""
-    return format_decimal(as_percent(rate_value), format="#,##0.00") + "\u00a0%"

@@ -57,7 +57,6 @@ LIST_ARGS = ("as_of", "faculty", "programme", "kind", "status", "plan_status", "
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
     return {
-        "percent": display.percent,
         "iso_date": date.fromisoformat,
         "home_country_name": display.home_country_name,
     }

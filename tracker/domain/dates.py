@@ -7,6 +7,7 @@ before the range existed, or by hand, may still hold such dates, so the
 arithmetic on stored dates goes through ``add_days``, which saturates instead.
 """
 
+import calendar
 from datetime import date, timedelta
 
 EARLIEST = date(1950, 1, 1)
@@ -41,3 +42,11 @@ def add_days(value: date, days: int) -> date:
         return value + timedelta(days=days)
     except OverflowError:
         return date.max if days > 0 else date.min
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day ``months`` later (or earlier), clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 
 from tracker.domain.countries import country_name
+from tracker.domain.dates import add_months
 from tracker.domain.plan_rules import (
     GRANT_MAX_MONTHS,
     GRANT_MIN_MONTHS,
@@ -12,8 +13,8 @@ from tracker.domain.plan_rules import (
     StayError,
     StayWarning,
     SubmitProblem,
-    add_months,
 )
+from tracker.presentation import format_day
 
 
 def error_text(code: StayError, context: StayContext) -> str:
@@ -23,7 +24,7 @@ def error_text(code: StayError, context: StayContext) -> str:
     if code == StayError.BEFORE_ENROLMENT:
         return _(
             "The stay starts before the enrolment starts (%(date)s).",
-            date=context.enrolment_start.isoformat(),
+            date=format_day(context.enrolment_start),
         )
     if code == StayError.UNKNOWN_COUNTRY:
         return _("Choose a country from the list.")
@@ -42,7 +43,7 @@ def warning_text(code: StayWarning, context: StayContext, locale: str) -> str:
             "The stay is shorter than %(days)d days: it will not count toward the target.",
             days=context.rules.min_stay_days,
         )
-    expected = context.expected_end.isoformat() if context.expected_end else ""
+    expected = format_day(context.expected_end, "")
     if code == StayWarning.ENDS_AFTER_EXPECTED_END:
         return _(
             "The stay ends after the expected end date of the enrolment (%(date)s).",
@@ -55,7 +56,7 @@ def warning_text(code: StayWarning, context: StayContext, locale: str) -> str:
             max=GRANT_MAX_MONTHS,
         )
     latest = (
-        add_months(context.expected_end, -GRANT_MONTHS_BEFORE_END).isoformat()
+        format_day(add_months(context.expected_end, -GRANT_MONTHS_BEFORE_END))
         if context.expected_end
         else ""
     )

@@ -6,7 +6,6 @@ plus one COUNT, whatever the number of rows: the §4 facts come from
 document always agree on who is overdue or projected.
 """
 
-import calendar
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or
 from sqlalchemy.orm import aliased
 
 from tracker.domain import policy
+from tracker.domain.dates import add_months
 from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState, PlanStatus
 from tracker.extensions import db
@@ -51,13 +51,6 @@ def plan_state_column() -> ColumnElement[str]:
 LIST_NAMES = ("candidates", "overdue", "at-risk", "waiting")
 
 Supervisor = aliased(User, name="supervisor")
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day ``months`` later; the 29th–31st fall back to the month's last day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def waiting_cutoff(as_of: date) -> datetime:

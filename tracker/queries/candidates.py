@@ -322,3 +322,44 @@ def get_all(user: User, query: ListQuery, settings: TargetSettings) -> list[Any]
         .order_by(*_order(query, facts))
     )
     return db.session.execute(statement).all()
+
+
+def count_in_scope(filters: Filters) -> int:
+    """Return how many enrolments the filters cover (what a summary PDF lists in full)."""
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Enrolment).where(
+                filters.condition(Enrolment.programme_id)
+            )
+        )
+        or 0
+    )
+
+
+def count_on_lists(
+    user: User, as_of: date, filters: Filters, settings: TargetSettings
+) -> dict[tuple[int, EnrolmentKind], tuple[int, int]]:
+    """Return (on Plans overdue, on At risk) by programme and kind, in one grouped query.
+
+    The same rules and scope as the lists themselves (``get_all``), so a programme's
+    counts add up to the lists' lengths.
+    """
+    query = ListQuery(name="candidates", as_of=as_of, filters=filters)
+    facts = _facts(user, query, settings)
+
+    def flag(name: str) -> Any:
+        rule = _list_condition(name, facts, settings)
+        return func.sum(case((rule, 1), else_=0))
+
+    statement = facts.join(
+        select(
+            Enrolment.programme_id,
+            Enrolment.kind,
+            flag("overdue").label("overdue"),
+            flag("at-risk").label("at_risk"),
+        ).select_from(Enrolment)
+    ).where(_scope(user, query)[0]).group_by(Enrolment.programme_id, Enrolment.kind)
+    return {
+        (row.programme_id, EnrolmentKind(row.kind)): (int(row.overdue or 0), int(row.at_risk or 0))
+        for row in db.session.execute(statement)
+    }

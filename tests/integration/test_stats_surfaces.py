@@ -2,12 +2,12 @@
 
 import json
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 
 import pytest
 
 from tests.integration import stats_dataset as data
-from tracker.domain.targets import as_percent
 
 SECTIONS = [
     ("phd", "by_completion_year", "phd-by-completion-year"),
@@ -61,16 +61,22 @@ def _dashboard_rows(html: str) -> dict[str, list[list[str]]]:
     return reader.tables
 
 
-def _as_cells(group: dict) -> list[str]:
+def _share(part: int, n: int) -> str:
+    """Return a share as the page prints it: at most one decimal, exact from the counts."""
+    value = (Decimal(part * 100) / Decimal(n)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{value.normalize():f}\xa0%"
+
+
+def _as_cells(group: dict, as_of_year: int = data.AS_OF.year) -> list[str]:
     return [
-        str(group["year"]),
-        str(group["n"]),
+        f"{group['year']} (so far)" if group["year"] == as_of_year else str(group["year"]),
+        f"{group['n']}*" if group["n"] < 5 else str(group["n"]),  # small numbers, starred
         str(group["achieved"]),
         str(group["projected"]),
         str(group["approved_plans"]),
         str(group["overdue_plans"]),
-        f"{as_percent(group['rate'])}\xa0%",
-        f"{as_percent(group['projected_rate'])}\xa0%",
+        _share(group["achieved"], group["n"]),
+        _share(group["projected"], group["n"]),
         f"{group['target_percent']}\xa0%",
         str(group["needed"]),
     ]
@@ -112,17 +118,23 @@ def test_cli_api_and_dashboard_agree(admin, runner, login, client, options, para
         assert tables.get(f"table-{dom_id}", []) == [_as_cells(g) for g in from_cli[kind][key]]
 
 
-def test_dashboard_cards_show_the_latest_completed_year(admin, login, client):
+def test_dashboard_answers_with_the_latest_completed_year(admin, login, client):
     login(admin)
     html = client.get("/coordinator/", query_string={"as_of": "2026-06-30"}).get_data(as_text=True)
     text = re.sub(r"[ \t\r\n]+", " ", html)
-    # PhD: 2025 is the latest completed year: 2 of 7, 28.57 %, one more needed.
-    assert "2 of the 7 people who finished in 2025 had a qualifying stay abroad." in text
-    assert "28.57\xa0%" in text
-    assert "1 more person needs a stay to reach the target." in text
-    # Postdocs: P1 alone in 2025, achieved: target reached.
-    assert "1 of the 1 person who finished in 2025 had a qualifying stay abroad." in text
+    # PhD: 2025 is the latest completed year: 2 of 7, 28.6 %, one more needed.
+    assert "28.6\xa0%" in text
+    assert "had a stay abroad, of the 7 people who finished in 2025." in text
+    assert "1 more person would have needed a stay to reach the target." in text
+    # Postdocs: P1 alone in 2025, achieved: target reached (on small numbers).
+    assert "had a stay abroad, of the 1 person who finished in 2025." in text
     assert "The target is reached." in text
+    assert "Small numbers: fewer than 5 people." in text
+    # Where the institution stands, in sentences.
+    assert (
+        "The institution is below the 40 % target for PhD candidates: 28.6 % of those who "
+        "finished in 2025 had a stay abroad." in text.replace("\xa0", " ")
+    )
 
 
 def test_cli_readable_table(admin, runner):

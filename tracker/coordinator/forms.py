@@ -28,8 +28,10 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 def _scope_choices(options: Choices, no_faculty: Any, no_programme: Any) -> tuple[list, list]:
     faculties = [("", no_faculty)] + [(f.code, f"{f.code} — {f.name}") for f in options.faculties]
+    # Each programme names its faculty, so that choosing a faculty can narrow the list.
     programmes = [("", no_programme)] + [
-        (p.code, f"{p.code} — {p.name}") for p in options.programmes
+        (p.code, f"{p.code} — {p.name}", {"data-faculty": p.faculty.code})
+        for p in options.programmes
     ]
     return faculties, programmes
 

@@ -25,8 +25,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tracker.coordinator.display import csv_value
 from tracker.extensions import db
+from tracker.figures import csv_value
 from tracker.models import User
 from tracker.presentation import format_day
 from tracker.privacy import bp

@@ -84,6 +84,18 @@ def _text(x: float, y: float, content: str, **attributes: Any) -> str:
     return f'<text x="{_number(x)}" y="{_number(y)}"{attrs}>{escape(content)}</text>'
 
 
+def _label(x: float, y: float, content: str, *, anchor: str = "middle", **attributes: Any) -> str:
+    """Return a value label on a white ground, so that a grid or target line behind it
+    does not run through its text (the width is estimated: 0.6 em a character)."""
+    width = len(content) * SMALL_FONT * 0.6 + 4
+    left = {"start": x - 2, "middle": x - width / 2, "end": x - width + 2}[anchor]
+    ground = (
+        f'<rect x="{_number(left)}" y="{_number(y - SMALL_FONT)}" width="{_number(width)}" '
+        f'height="{SMALL_FONT + 3}" fill="#ffffff"/>'
+    )
+    return ground + _text(x, y, content, text_anchor=anchor, font_size=SMALL_FONT, **attributes)
+
+
 def _svg_open(chart_id: str, text: ChartText, width: int, height: int, css_class: str) -> list[str]:
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     return [
@@ -163,6 +175,7 @@ def target_chart(
     shown = [by_year[y] for y in years if y in by_year]
     small = any(row["n"] < SMALL_N for row in shown)
     parts = _svg_open(chart_id, text, WIDTH, HEIGHT, "target-chart")
+    labels: list[str] = []  # drawn last, over the target line
     plot_width = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     plot_height = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     bottom = MARGIN_TOP + plot_height
@@ -247,10 +260,7 @@ def target_chart(
             if tops and abs(tops[-1] - label_y) < SMALL_FONT + 2:
                 label_y = tops[-1] - SMALL_FONT - 2  # the two labels would touch: stack them
             tops.append(label_y)
-            parts.append(
-                _text(x + bar / 2, label_y, value + star, text_anchor="middle", fill=TEXT,
-                      font_size=SMALL_FONT)  # fmt: skip
-            )
+            labels.append(_label(x + bar / 2, label_y, value + star, fill=TEXT))
     target_y = y(Fraction(target_percent, 100))
     parts.append(
         f'<line class="target-line" x1="{MARGIN_LEFT}" y1="{_number(target_y)}" '
@@ -261,6 +271,7 @@ def target_chart(
         _text(WIDTH - MARGIN_RIGHT + 8, target_y + 4, text.target, fill=TARGET_STROKE,
               font_weight="bold", class_="target-label")  # fmt: skip
     )
+    parts += labels
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text and attribute above is escaped
 
@@ -289,6 +300,7 @@ def comparison_chart(
     """Return a horizontal bar chart: one bar per programme, in the given order, and the target."""
     height = MARGIN_TOP + ROW_HEIGHT * max(1, len(bars)) + 28
     parts = _svg_open(chart_id, text, WIDTH, height, "comparison-chart")
+    labels: list[str] = []  # drawn last, over the target line
     left = MARGIN_LEFT + LABEL_WIDTH
     right = WIDTH - 150  # room for "39.2 % (n = 120)" after the longest bar
     shares = [Fraction(b.part, b.n) for b in bars if b.n > 0]
@@ -335,10 +347,8 @@ def comparison_chart(
                 label=f"{item.label}: {value} (n = {item.n})",
             )
         )
-        parts.append(
-            _text(end + 6, middle, f"{value}{'*' if few else ''} (n = {item.n})", fill=TEXT,
-                  font_size=SMALL_FONT)  # fmt: skip
-        )
+        label = f"{value}{'*' if few else ''} (n = {item.n})"
+        labels.append(_label(end + 6, middle, label, anchor="start", fill=TEXT))
     target_x = x(Fraction(target_percent, 100))
     parts.append(
         f'<line class="target-line" x1="{_number(target_x)}" y1="{MARGIN_TOP - 6}" '
@@ -349,5 +359,6 @@ def comparison_chart(
         _text(target_x, MARGIN_TOP - 10, text.target, text_anchor="middle", fill=TARGET_STROKE,
               font_weight="bold")  # fmt: skip
     )
+    parts += labels
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text and attribute above is escaped

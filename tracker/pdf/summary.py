@@ -66,7 +66,7 @@ PROGRESS_PAGES = 10
 # cell or its heading's longest word, as a table's automatic layout would make it: every
 # pixel a column is wider than its text is filled with space characters on every row.
 MOST_UNITS = {
-    "name": 10,
+    "name": 11,
     "programme_code": 4,
     "kind": 3,
     "status": 4,
@@ -77,10 +77,12 @@ MOST_UNITS = {
     "submitted_at": 4,
     "days_waiting": 3,
     "stays": 4,
-    "counts": 5,
+    "counts": 6,
     "supervisor": 9,
     "flags": 6,
 }
+# The share of a column's cells that fit on one line; the widest others wrap.
+FITTING = 0.97
 # The columns that give up room when the others take the whole page.
 FLEXIBLE = ("name", "supervisor")
 MIN_FLEXIBLE_UNITS = 5
@@ -94,20 +96,26 @@ def fit_units(
     body: TextMeasure,
     head: TextMeasure,
 ) -> dict[str, int]:
-    """Return each column's width in units: its widest cell up to its most, never narrower
-    than its heading's longest word; the whole within the page."""
+    """Return each column's width in units: wide enough for nearly all its cells, up to its
+    most, never narrower than its heading's longest word; the last column takes whatever
+    the page has left."""
     units = {}
     for index, (key, heading) in enumerate(zip(keys, headings, strict=True)):
         word = max((head.width(w) for w in heading.split()), default=0.0)
-        widest = max((body.width(row[index]) for row in cells if row[index]), default=0.0)
+        widths = sorted(body.width(row[index]) for row in cells if row[index])
+        # Wide enough for all but the widest few cells: a rare long one wraps instead.
+        widest = widths[int(FITTING * (len(widths) - 1))] if widths else 0.0
         wanted = min(math.ceil((widest + GAP_PX) / UNIT_PX), MOST_UNITS[key])
         units[key] = max(1, wanted, math.ceil((word + GAP_PX) / UNIT_PX))
     flexible = [key for key in FLEXIBLE if key in units]
-    while sum(units.values()) > PAGE_UNITS and any(
-        units[key] > MIN_FLEXIBLE_UNITS for key in flexible
+    last = keys[-1]
+    least_last = units[last] if last not in flexible else MIN_FLEXIBLE_UNITS
+    while sum(units.values()) - units[last] + least_last > PAGE_UNITS and any(
+        units[key] > MIN_FLEXIBLE_UNITS for key in flexible if key != last
     ):
-        widest = max(flexible, key=lambda key: units[key])
+        widest = max((key for key in flexible if key != last), key=lambda key: units[key])
         units[widest] -= 1
+    units[last] = max(least_last, PAGE_UNITS - (sum(units.values()) - units[last]))
     return units
 
 
@@ -219,8 +227,11 @@ def _listing(
         else:
             keys.append(column.key)
             headings.append(str(column.label))
-    keys += [k for k, _h in extra]
-    headings += [h for _k, h in extra]
+    # Extra columns (the flags) go before the supervisor: the last column takes the room
+    # left, with no spaces after it, so the longest texts go last.
+    at = keys.index("supervisor") if "supervisor" in keys else len(keys)
+    keys[at:at] = [k for k, _h in extra]
+    headings[at:at] = [h for _k, h in extra]
     body, head, note = measures
     values = [[cells(k, row.get(k)) for k in keys] for row in rows]
     units = fit_units(keys, headings, values, body, head)

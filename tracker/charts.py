@@ -60,6 +60,7 @@ class ChartText:
     nobody: str  # a year or a programme with nobody
     so_far: str  # the unfinished year of the as-of date
     small: str  # the legend of the star: "fewer than 5 people"
+    left_out: str = ""  # comparison: the programmes with nobody, not drawn as bars
 
 
 def _number(value: float | Fraction) -> str:
@@ -278,7 +279,7 @@ def target_chart(
 
 @dataclass(frozen=True)
 class ComparisonBar:
-    """One programme of a comparison chart: its label and its group (None: nobody)."""
+    """One programme of a comparison chart: its label, its people and its measure's count."""
 
     label: str
     n: int
@@ -297,8 +298,14 @@ def comparison_chart(
     text: ChartText,
     percent: Percent,
 ) -> Markup:
-    """Return a horizontal bar chart: one bar per programme, in the given order, and the target."""
-    height = MARGIN_TOP + ROW_HEIGHT * max(1, len(bars)) + 28
+    """Return a horizontal bar chart: one bar per programme, in the given order, and the target.
+
+    Programmes with nobody are not drawn as bars (the table beside the chart lists them);
+    ``text.left_out`` says so under the bars.
+    """
+    nobody = [b for b in bars if b.n == 0]
+    bars = [b for b in bars if b.n > 0]
+    height = MARGIN_TOP + ROW_HEIGHT * max(1, len(bars)) + 28 + (20 if nobody else 0)
     parts = _svg_open(chart_id, text, WIDTH, height, "comparison-chart")
     labels: list[str] = []  # drawn last, over the target line
     left = MARGIN_LEFT + LABEL_WIDTH
@@ -319,18 +326,17 @@ def comparison_chart(
             f'stroke="{GRID}" stroke-width="1"/>'
         )
         parts.append(_text(tx, bottom + 16, f"{tick} %", text_anchor="middle", fill=TEXT))
-    if not bars:
+    if not bars and not nobody:
         parts.append(_text(left, MARGIN_TOP + 18, text.empty, fill=TEXT))
+    if nobody:
+        parts.append(
+            _text(left, bottom + 36, text.left_out, fill=MUTED, font_style="italic",
+                  font_size=SMALL_FONT)  # fmt: skip
+        )
     for index, item in enumerate(bars):
         row_top = MARGIN_TOP + index * ROW_HEIGHT
         middle = row_top + ROW_HEIGHT / 2 + 4
         parts.append(_text(left - 8, middle, item.label, text_anchor="end", fill=TEXT))
-        if item.n == 0:
-            parts.append(
-                _text(left + 4, middle, text.nobody, fill=MUTED, font_style="italic",
-                      font_size=SMALL_FONT)  # fmt: skip
-            )
-            continue
         share = Fraction(item.part, item.n)
         value = percent(item.part, item.n)
         few = item.n < SMALL_N

@@ -8,7 +8,7 @@ populations are the document's sections (tracker.queries.stats.SECTIONS): a new
 population is a new section with a title and a noun here, not a new template block.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -477,10 +477,18 @@ def comparisons(
                     ],
                     target_percent=target,
                     chart_id=f"chart-{dom_id}",
-                    text=_chart_text(
-                        _("%(title)s: programmes in %(year)d", title=title, year=headline.year),
-                        description,
-                        target,
+                    text=replace(
+                        _chart_text(
+                            _("%(title)s: programmes in %(year)d", title=title, year=headline.year),
+                            description,
+                            target,
+                        ),
+                        left_out=ngettext(
+                            "%(num)d programme had nobody in %(year)d: see the table.",
+                            "%(num)d programmes had nobody in %(year)d: see the table.",
+                            sum(1 for s in ranked if s.group is None),
+                            year=headline.year,
+                        ),
                     ),
                     percent=percent,
                 ),

@@ -7,6 +7,7 @@ whatever the browser's region; times in the institution's zone
 Blueprints and reports import this module; it imports none of them.
 """
 
+import functools
 import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -127,9 +128,15 @@ def percent(part: int, n: int) -> str:
     """
     if n <= 0:
         return "–"
-    value = percent_value(part, n)
+    return _percent(percent_value(part, n), locale_name())
+
+
+@functools.lru_cache(maxsize=4096)
+def _percent(value: Decimal, language: str) -> str:
+    # Babel reads its number pattern on every call: a report prints the same few hundred
+    # percentages over and over.
     pattern = "#,##0" if value == value.to_integral_value() else "#,##0.0"
-    return format_decimal(value, format=pattern, locale=locale_name()) + "\u00a0%"
+    return format_decimal(value, format=pattern, locale=language) + "\u00a0%"
 
 
 def points(change: Fraction) -> str:

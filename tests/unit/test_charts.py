@@ -168,8 +168,9 @@ def test_comparison_has_a_bar_per_programme_in_order_with_value_and_n():
         ComparisonBar("PHD-B", n=4, part=2),
         ComparisonBar("PHD-C", n=0, part=0),
     ]
+    text = ChartText(**{**TEXT.__dict__, "left_out": "1 programme had nobody: see the table."})
     root = _parse(
-        comparison_chart(bars, target_percent=40, chart_id="cmp", text=TEXT, percent=percent)
+        comparison_chart(bars, target_percent=40, chart_id="cmp", text=text, percent=percent)
     )
     drawn = _bars(root)
     assert [bar.find(f"{SVG}title").text for bar in drawn] == [
@@ -178,8 +179,9 @@ def test_comparison_has_a_bar_per_programme_in_order_with_value_and_n():
     ]
     texts = _texts(root)
     assert "10 % (n = 10)" in texts and "50 %* (n = 4)" in texts  # small numbers starred
-    assert texts.index("PHD-A") < texts.index("PHD-B") < texts.index("PHD-C")
-    assert "nobody" in texts  # PHD-C: nobody that year, not a 0 % bar
+    assert texts.index("PHD-A") < texts.index("PHD-B")
+    # PHD-C had nobody that year: no 0 % bar, and the chart says it is left out.
+    assert "PHD-C" not in texts and "1 programme had nobody: see the table." in texts
     assert float(drawn[1].get("width")) == pytest.approx(5 * float(drawn[0].get("width")), abs=0.05)
     target = next(line for line in root.iter(f"{SVG}line") if line.get("class") == "target-line")
     left = float(drawn[0].get("x"))

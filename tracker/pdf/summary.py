@@ -104,7 +104,7 @@ def fit_units(
         word = max((head.width(w) for w in heading.split()), default=0.0)
         widths = sorted(body.width(row[index]) for row in cells if row[index])
         # Wide enough for all but the widest few cells: a rare long one wraps instead.
-        widest = widths[int(FITTING * (len(widths) - 1))] if widths else 0.0
+        widest = widths[math.ceil(FITTING * len(widths)) - 1] if widths else 0.0
         wanted = min(math.ceil((widest + GAP_PX) / UNIT_PX), MOST_UNITS[key])
         units[key] = max(1, wanted, math.ceil((word + GAP_PX) / UNIT_PX))
     flexible = [key for key in FLEXIBLE if key in units]

@@ -48,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -358,12 +359,58 @@ def watch(command: list[str]) -> None:
     )
 
 
-def in_process(url: str, repeat: int) -> None:
+def cpu(work) -> float:
+    """Return the CPU time ``work()`` takes (on a shared machine the wall clock also counts
+    the neighbours)."""
+    return cpu_with_result(work)[1]
+
+
+def cpu_with_result(work):
+    """Return ``work()``'s result and the CPU time it took."""
+    started = time.process_time()
+    result = work()
+    return result, time.process_time() - started
+
+
+def plain_rows(document) -> list[str]:
+    """Return the text of every list row of a summary, cells joined by single spaces."""
+    return [
+        " ".join(row.split())
+        for listing in document.listings
+        for page in listing.pages
+        for row in page.rows
+    ]
+
+
+def render_block_lines(rows: list[str]) -> bytes:
+    """Render rows as plain block lines: one <div> of text each, in the lists' font.
+
+    The budget's baseline (the issue): the same rows without columns, rules or headers,
+    on the same landscape pages, in the same proportional font and size.
+    """
+    from html import escape
+
+    from weasyprint import HTML
+
+    from tracker.pdf import listing
+
+    css = (
+        "@page { size: A4 landscape; margin: 20mm 16mm 18mm; }"
+        f"body {{ margin: 0; font-family: {listing.ListLayout.css()['families']};"
+        f" font-size: {listing.BODY_PT}pt; line-height: {listing.LINE_PX}px; }}"
+    )
+    body = "".join(f"<div>{escape(row)}</div>" for row in rows)
+    html = f"<html lang='en'><head><style>{css}</style></head><body>{body}</body></html>"
+    return HTML(string=html).write_pdf()
+
+
+def in_process(url: str, repeat: int, size: int, tagged: bool) -> None:
     """Time the summary's parts and the plan PDF inside one process; print JSON."""
     from config import TestConfig
     from tracker import create_app, pdf
     from tracker.extensions import db
     from tracker.models import Enrolment, Plan
+    from tracker.pdf import summary
     from tracker.queries.scope import Filters
     from tracker.reports.cli import Operator
 
@@ -390,30 +437,39 @@ def in_process(url: str, repeat: int) -> None:
         result["plan_first_s"] = round(plan_times[0], 3)
         result["plan_median_s"] = round(statistics.median(plan_times[1:]), 3)
 
-        build, render = [], []
+        build, render, same_rows, candidate_rows = [], [], [], []
         for _i in range(repeat):
             with force_locale("en"):
                 started = time.perf_counter()
                 document = pdf.build_summary_document(
                     Filters(), AS_OF, viewer=Operator(), generated_by="bench"
                 )
-                built = time.perf_counter()
-                data = pdf.render_pdf(
-                    "summary.html",
-                    doc=document,
-                    locale="en",
-                    percent=pdf.format_percent_of,
-                    home_country_name="Norway",
-                )
-                build.append(built - started)
-                render.append(time.perf_counter() - built)
+                build.append(time.perf_counter() - started)
+                rows = plain_rows(document)
+                # Alternately, so that a neighbour's load weighs on both alike (CPU time).
+                same_rows.append(cpu(lambda rows=rows: render_block_lines(rows)))
+                data, seconds = cpu_with_result(lambda d=document: summary.render_summary(d))
+                render.append(seconds)
+                candidate_rows.append(cpu(lambda rows=rows: render_block_lines(rows[-size:])))
         result["summary_db_s"] = round(min(build), 2)
-        result["summary_render_s"] = round(min(render), 2)
+        result["summary_render_cpu_s"] = round(min(render), 2)
         result["summary_bytes"] = len(data)
+        result["list_rows"] = document.list_rows
+        result["list_pages"] = document.list_pages
+        result["block_lines_same_rows_cpu_s"] = round(min(same_rows), 2)
+        result[f"block_lines_{size}_rows_cpu_s"] = round(min(candidate_rows), 2)
+        result["ratio_to_same_rows"] = round(min(render) / min(same_rows), 2)
+        result[f"ratio_to_{size}_rows"] = round(min(render) / min(candidate_rows), 2)
+        if tagged:
+            _data, seconds = cpu_with_result(
+                lambda d=document: summary.render_summary(d, pdf_variant=pdf.TAGGED_VARIANT)
+            )
+            result["tagged_render_cpu_s"] = round(seconds, 2)
+            result["tagged_ratio_to_same_rows"] = round(seconds / min(same_rows), 2)
     print(json.dumps(result))
 
 
-def bench_size(size: int, workdir: Path, repeat: int) -> dict[str, object]:
+def bench_size(size: int, workdir: Path, repeat: int, tagged: bool) -> dict[str, object]:
     """Build a database of ``size`` candidates and take every measurement on it."""
     db_file = workdir / f"bench-{size}.sqlite"
     if db_file.exists():
@@ -447,7 +503,17 @@ def bench_size(size: int, workdir: Path, repeat: int) -> dict[str, object]:
         for _i in range(repeat)
     ]
     inner = subprocess.run(
-        [sys.executable, __file__, "--in-process", url, "--repeat", str(repeat)],
+        [
+            sys.executable,
+            __file__,
+            "--in-process",
+            url,
+            "--repeat",
+            str(repeat),
+            "--size",
+            str(size),
+            *(["--tagged"] if tagged else []),
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -479,7 +545,17 @@ def _pages(path: Path) -> int | None:
 # Layout comparison: why the candidate table is not an HTML table
 # --------------------------------------------------------------------------------------
 
-LAYOUTS = ("table", "inline-block", "float", "grid", "flex", "row-pre", "chunk-pre")
+LAYOUTS = (
+    "table",
+    "inline-block",
+    "float",
+    "grid",
+    "flex",
+    "row-pre",
+    "chunk-pre",
+    "block-line",
+    "set-columns",
+)
 
 
 def layout_html(layout: str, rows: int) -> str:
@@ -505,7 +581,43 @@ def layout_html(layout: str, rows: int) -> str:
         ]
 
     body: list[str] = []
-    if layout == "table":
+    if layout == "block-line":
+        # The budget's baseline: one <div> of text a row, in a proportional font.
+        css[1] = "body { font-family: 'Noto Sans'; font-size: 7.5pt; line-height: 11.5px; }"
+        body += [f"<div>{' '.join(cells(i))}</div>" for i in range(rows)]
+    elif layout == "set-columns":
+        # What the summary does (tracker.pdf.listing): columns set with measured spaces,
+        # ruled rows, the header row on every page of a fixed number of rows.
+        from html import escape
+
+        from tracker.pdf import listing
+        from tracker.pdf.measure import TextMeasure
+
+        measure = TextMeasure(listing.FONT_FAMILIES, listing.BODY_PT, "en")
+        bold = TextMeasure(listing.FONT_FAMILIES, listing.BODY_PT, "en", bold=True)
+        units = [9, 3, 2, 3, 5, 2, 2, 8, 5]
+        heads = ["Name", "Programme", "Kind", "Status", "Plan status", "Done", "Planned",
+                 "Supervisor", "Flags"]  # fmt: skip
+        layout_ = listing.ListLayout(
+            [listing.Column(h, h, u) for h, u in zip(heads, units, strict=True)],
+            measure,
+            bold,
+            measure,
+        )
+        sizes = listing.ListLayout.css()
+        css[1] = (
+            f"body {{ font-family: {sizes['families']}; font-size: 7.5pt; }}"
+            f".r, .h {{ white-space: pre; line-height: {sizes['line']}px;"
+            f" padding: {sizes['pad_top']}px 0 {sizes['pad_bottom']}px; }}"
+            f".r {{ border-bottom: {sizes['rule']}px solid #b3b3b3; }}"
+            f".h {{ font-weight: bold; border-bottom: {sizes['head_rule']}px solid #333; }}"
+            ".p + .p { break-before: page; }"
+        )
+        for page in layout_.pages(cells(i) for i in range(rows)):
+            body.append(f'<div class="p"><div class="h">{escape(page.head)}</div>')
+            body += [f'<div class="r">{escape(row)}</div>' for row in page.rows]
+            body.append("</div>")
+    elif layout == "table":
         css.append("table { border-collapse: collapse; } td { padding: 0 2pt; }")
         body.append("<table>")
         body += ["<tr>" + "".join(f"<td>{c}</td>" for c in cells(i)) + "</tr>" for i in range(rows)]
@@ -559,10 +671,10 @@ def render_layout(layout: str, rows: int) -> None:
     HTML(string=layout_html(layout, rows)).write_pdf()
 
 
-def bench_layouts(rows: int) -> list[dict[str, object]]:
+def bench_layouts(rows: int, layouts: Sequence[str]) -> list[dict[str, object]]:
     """Measure each layout in its own process."""
     found = []
-    for layout in LAYOUTS:
+    for layout in layouts:
         command = [sys.executable, __file__, "--layout", layout, str(rows)]
         figures = measured(command, dict(os.environ))
         found.append({"layout": layout, "rows": rows, **figures})
@@ -577,6 +689,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--layouts", type=int, metavar="ROWS")
+    parser.add_argument("--only", help="with --layouts: a comma-separated choice of layouts")
+    parser.add_argument("--tagged", action="store_true", help="also time the tagged PDF/A-3a")
+    parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--watch", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--in-process", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--layout", nargs=2, help=argparse.SUPPRESS)
@@ -586,17 +701,17 @@ def main() -> None:
     if args.watch:
         watch(args.command)
     elif args.in_process:
-        in_process(args.in_process, args.repeat)
+        in_process(args.in_process, args.repeat, args.size, args.tagged)
     elif args.layout:
         render_layout(args.layout[0], int(args.layout[1]))
     elif args.layouts:
-        bench_layouts(args.layouts)
+        bench_layouts(args.layouts, args.only.split(",") if args.only else LAYOUTS)
     else:
         with tempfile.TemporaryDirectory(prefix="pdf-bench-") as tmp:
             workdir = args.workdir or Path(tmp)
             workdir.mkdir(parents=True, exist_ok=True)
             for size in (int(s) for s in args.sizes.split(",")):
-                print(json.dumps(bench_size(size, workdir, args.repeat)), flush=True)
+                print(json.dumps(bench_size(size, workdir, args.repeat, args.tagged)), flush=True)
 
 
 if __name__ == "__main__":

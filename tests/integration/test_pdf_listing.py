@@ -180,3 +180,24 @@ def test_drawn_columns_line_up_in_the_pdf(layout, body, tmp_path) -> None:
     assert len(starts) == len(rows)
     expected = 6 * listing.UNIT_PX * 0.75  # CSS px to PDF points
     assert max(abs(x - expected) for x in starts) < 0.2 / 25.4 * 72
+
+
+def test_pages_are_reported_as_weasyprint_lays_them_out_and_the_log_is_left_as_it_was() -> None:
+    import logging
+    import threading
+
+    from tracker.pdf.render import pages_laid_out
+
+    logger = logging.getLogger("weasyprint.progress")
+    level, propagate = logger.level, logger.propagate
+    seen: list[int] = []
+    html = "<style>div { break-before: page }</style>" + "<div>x</div>" * 4
+    with pages_laid_out(seen.append):
+        HTML(string=html).render()
+        # Another thread's rendering is another report's: not told to this callback.
+        other = threading.Thread(target=lambda: HTML(string=html).render())
+        other.start()
+        other.join()
+    assert seen == [1, 2, 3, 4]
+    assert (logger.level, logger.propagate) == (level, propagate)
+    assert not any(type(h).__name__ == "_PageWatcher" for h in logger.handlers)

@@ -7,14 +7,14 @@ block holding one line of text, and the tracker sets the columns inside it: each
 cell is measured with the text engine that will draw it (tracker.pdf.measure),
 wrapped inside its column (a wrapped cell gives its row a second line), and
 followed by space characters of known widths (em, en, thin, hair spaces …) that
-reach the next column's start to a hundredth of a millimetre. (Tab stops would be
-simpler, but WeasyPrint 70 draws a tab 2.4 % wider than it lays it out, so columns
+reach the next column's start within about a tenth of a millimetre. (Tab stops would
+be simpler, but WeasyPrint 70 draws a tab 2.4 % wider than it lays it out, so columns
 after a tab drift by up to a millimetre; tests/integration/test_pdf_listing.py
 checks the column positions in the PDF.) A cell holding right-to-left text ends
 with a left-to-right mark, so that the cells of a line keep their order.
 
-The tracker also breaks the lists into pages itself: a fixed number of lines per
-page, the header row on every page. Sizes are set here in CSS pixels and written
+The tracker also breaks the lists into pages itself: as many whole rows as fit under
+the header row, which every page repeats. Sizes are set here in CSS pixels and written
 into the pages' style by the template (``ListLayout.css``), so the arithmetic and
 the layout cannot disagree.
 """

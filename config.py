@@ -88,8 +88,9 @@ class Config:
     TIMEZONE = (_env("TIMEZONE") or "Europe/Oslo").strip()
     LANGUAGES = ("en", "nb")
     PER_PAGE = 50
-    # Larger summaries are made by a background job, with a page that shows the progress.
-    PDF_BACKGROUND_OVER = _env_int("PDF_BACKGROUND_OVER", 2_000)
+    # Larger summaries are made by a background job, with a page that shows the progress:
+    # one of 1,000 candidates takes about 8 s to make (docs/PERFORMANCE.md).
+    PDF_BACKGROUND_OVER = _env_int("PDF_BACKGROUND_OVER", 1_000)
     HSTS = False
     # A CSV import of more data rows is refused without reading the rest (DESIGN §5).
     IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 50_000)

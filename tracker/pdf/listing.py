@@ -271,10 +271,15 @@ def _has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text if ord(ch) >= 0x590)
 
 
+# Bidirectional embeddings, overrides and isolates: one left open in a cell would turn the
+# rest of its row around.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def clean(value: Any) -> str:
     """Return a cell's text on one line and composed (no control characters, no tabs)."""
     text = unicodedata.normalize("NFC", "" if value is None else str(value))
-    return " ".join(text.split())
+    return " ".join(text.translate(_BIDI_CONTROLS).split())
 
 
 def wrap(text: str, width: float, measure: TextMeasure) -> list[str]:

@@ -159,7 +159,7 @@ class Answer:
     headline: Headline | None
     value: str  # the headline share: achieved (completion) or projected (cohort)
     of_whom: str  # "of the 42 who finished in 2025"
-    also: str  # a cohort's achieved share so far; empty for completion
+    also: str  # a cohort's achieved share; empty for completion
     needed: str
     trend: str
     so_far: str

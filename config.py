@@ -2,6 +2,7 @@
 
 import logging
 import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -90,10 +91,13 @@ class Config:
     MAX_CONTENT_LENGTH = _body_limit(MAX_UPLOAD_MB)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     BABEL_DEFAULT_LOCALE = "en"
+    # The institution's time zone: every time a person reads is shown in it, zone named.
+    TIMEZONE = (_env("TIMEZONE") or "Europe/Oslo").strip()
     LANGUAGES = ("en", "nb")
     PER_PAGE = 50
-    # Larger summaries are made by a background job, with a page that shows the progress.
-    PDF_BACKGROUND_OVER = _env_int("PDF_BACKGROUND_OVER", 2_000)
+    # Larger summaries are made by a background job, with a page that shows the progress:
+    # one of 1,000 candidates takes about 8 s to make (docs/PERFORMANCE.md).
+    PDF_BACKGROUND_OVER = _env_int("PDF_BACKGROUND_OVER", 1_000)
     HSTS = False
     # A CSV import of more data rows is refused without reading the rest (DESIGN §5).
     IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 50_000)
@@ -133,6 +137,12 @@ class Config:
             raise RuntimeError(
                 "TRACKER_LOCAL_LOGIN=0 needs TRACKER_OIDC_ISSUER: nobody could log in otherwise."
             )
+        try:
+            ZoneInfo(cls.TIMEZONE)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise RuntimeError(
+                f"TRACKER_TIMEZONE: {cls.TIMEZONE!r} is no time zone (e.g. Europe/Oslo)."
+            ) from None
         if cls.MAIL_BACKEND not in (None, "smtp", "log"):
             raise RuntimeError("TRACKER_MAIL_BACKEND must be smtp or log.")
         if cls.MAIL_BACKEND == "smtp" and not cls.MAIL_SERVER:
@@ -243,6 +253,7 @@ class TestConfig(Config):
     LOCAL_LOGIN = True
     SUPPORT_EMAIL = None
     RETENTION_YEARS = 5
+    TIMEZONE = "Europe/Oslo"
     CONTROLLER_NAME = None
     PRIVACY_CONTACT = None
     ACCESSIBILITY_CONTACT = None

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pdf_bench.py                      # 1,000 / 5,000 / 20,000
     .venv/bin/python bench/pdf_bench.py --sizes 5000 --repeat 3
+    .venv/bin/python bench/pdf_bench.py --sizes 5000 --tagged  # also the tagged PDF/A-3a
     .venv/bin/python bench/pdf_bench.py --layouts 5000       # table vs block layouts
 
 For each size a fresh SQLite database is built with the migrations and filled with a
@@ -11,31 +12,27 @@ versions, stays). Then, each in its own process:
 * ``report summary`` for the whole institution, run exactly as an operator would
   (``flask --app tracker report summary``): wall time and peak resident memory of
   that process (``RUSAGE_CHILDREN`` of a process that runs nothing else);
-* the same summary in-process, split into the database part (statistics document and
-  lists) and the rendering part (template and WeasyPrint);
+* the same summary in-process, split into the database part (statistics document,
+  lists and their layout) and the rendering part (templates and WeasyPrint), and the
+  same rows as plain block lines;
 * a plan PDF (an approved version with stays and activities) in-process: the first
   render in a fresh process and the median of the following ones.
 
-Targets (the issue): institution summary of 5,000 candidates under 10 s and 400 MB;
-a plan PDF under 0.5 s.
+Budget: the 5,000-candidate institution summary within 2x the time of the
+same rows rendered as plain block lines, in the same run, under 400 MB, linear up to
+20,000; a plan PDF under 0.5 s. The in-process part renders the summary's list rows
+as one <div> of text each, alternately with the summary, and prints both CPU times and
+their ratio (also against as many rows as there are candidates).
 
-Results (2 shared vCPUs, WeasyPrint 70, SQLite; best of two runs). "CLI" is the whole
-command, Python start-up (about 1.3 s) included; "render" is template + WeasyPrint:
+Results are in docs/PERFORMANCE.md (2 shared vCPUs, WeasyPrint 70, SQLite). At 5,000
+candidates: summary render 21.9 s CPU, the same 5,997 rows as block lines 12.2 s,
+1.80x; the command 28.0 s and 336 MB.
 
-    candidates   CLI wall   CLI CPU   peak RSS   render   database   pages
-         1,000     2.8 s     2.8 s     144 MB     1.4 s    0.04 s      37
-         5,000     6.5 s     6.4 s     191 MB     4.8 s    0.28 s     146
-        10,000    11.2 s    11.0 s     250 MB     9.4 s    0.37 s     286
-        20,000    20.7 s    20.6 s     367 MB    19.2 s    0.73 s     563
-
-Both grow linearly: about 1 s and 12 MB per 1,000 candidates on top of about 1.5 s and
-130 MB. The plan PDF: 0.16-0.21 s for the first in a process, 0.07 s after (median).
-
-Layouts (``--layouts 5000``: 5,000 rows of nine cells, one process each):
-
-    table 30.9 s CPU / 839 MB     inline-block 27.2 s / 833 MB    float 26.8 s / 819 MB
-    grid 32.2 s / 962 MB          flex 38.0 s / 891 MB
-    one monospaced <div> a row 3.9 s / 140 MB    one <pre> a page 2.7 s / 88 MB
+Layouts (``--layouts 5000``: 5,000 rows of nine cells, one process each, CPU time with
+start-up): block lines 11.7 s / 143 MB, the tracker's columns 18.2 s / 203 MB, one
+monospaced <div> a row 12.6 s, one <pre> a page 9.6 s / 89 MB; measured before on the
+same machine: table 30.9 s / 839 MB, inline-block 27.2 s, float 26.8 s, grid 32.2 s,
+flex 38.0 s.
 """
 
 import argparse
@@ -48,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -358,12 +356,58 @@ def watch(command: list[str]) -> None:
     )
 
 
-def in_process(url: str, repeat: int) -> None:
+def cpu(work) -> float:
+    """Return the CPU time ``work()`` takes (on a shared machine the wall clock also counts
+    the neighbours)."""
+    return cpu_with_result(work)[1]
+
+
+def cpu_with_result(work):
+    """Return ``work()``'s result and the CPU time it took."""
+    started = time.process_time()
+    result = work()
+    return result, time.process_time() - started
+
+
+def plain_rows(document) -> list[str]:
+    """Return the text of every list row of a summary, cells joined by single spaces."""
+    return [
+        " ".join(row.split())
+        for listing in document.listings
+        for page in listing.pages
+        for row in page.rows
+    ]
+
+
+def render_block_lines(rows: list[str]) -> bytes:
+    """Render rows as plain block lines: one <div> of text each, in the lists' font.
+
+    The budget's baseline (the issue): the same rows without columns, rules or headers,
+    on the same landscape pages, in the same proportional font and size.
+    """
+    from html import escape
+
+    from weasyprint import HTML
+
+    from tracker.pdf import listing
+
+    css = (
+        "@page { size: A4 landscape; margin: 20mm 16mm 18mm; }"
+        f"body {{ margin: 0; font-family: {listing.ListLayout.css()['families']};"
+        f" font-size: {listing.BODY_PT}pt; line-height: {listing.LINE_PX}px; }}"
+    )
+    body = "".join(f"<div>{escape(row)}</div>" for row in rows)
+    html = f"<html lang='en'><head><style>{css}</style></head><body>{body}</body></html>"
+    return HTML(string=html).write_pdf()
+
+
+def in_process(url: str, repeat: int, size: int, tagged: bool) -> None:
     """Time the summary's parts and the plan PDF inside one process; print JSON."""
     from config import TestConfig
     from tracker import create_app, pdf
     from tracker.extensions import db
     from tracker.models import Enrolment, Plan
+    from tracker.pdf import summary
     from tracker.queries.scope import Filters
     from tracker.reports.cli import Operator
 
@@ -390,30 +434,39 @@ def in_process(url: str, repeat: int) -> None:
         result["plan_first_s"] = round(plan_times[0], 3)
         result["plan_median_s"] = round(statistics.median(plan_times[1:]), 3)
 
-        build, render = [], []
+        build, render, same_rows, candidate_rows = [], [], [], []
         for _i in range(repeat):
             with force_locale("en"):
                 started = time.perf_counter()
                 document = pdf.build_summary_document(
                     Filters(), AS_OF, viewer=Operator(), generated_by="bench"
                 )
-                built = time.perf_counter()
-                data = pdf.render_pdf(
-                    "summary.html",
-                    doc=document,
-                    locale="en",
-                    percent=pdf.format_percent_of,
-                    home_country_name="Norway",
-                )
-                build.append(built - started)
-                render.append(time.perf_counter() - built)
+                build.append(time.perf_counter() - started)
+                rows = plain_rows(document)
+                # Alternately, so that a neighbour's load weighs on both alike (CPU time).
+                same_rows.append(cpu(lambda rows=rows: render_block_lines(rows)))
+                data, seconds = cpu_with_result(lambda d=document: summary.render_summary(d))
+                render.append(seconds)
+                candidate_rows.append(cpu(lambda rows=rows: render_block_lines(rows[-size:])))
         result["summary_db_s"] = round(min(build), 2)
-        result["summary_render_s"] = round(min(render), 2)
+        result["summary_render_cpu_s"] = round(min(render), 2)
         result["summary_bytes"] = len(data)
+        result["list_rows"] = document.list_rows
+        result["list_pages"] = document.list_pages
+        result["block_lines_same_rows_cpu_s"] = round(min(same_rows), 2)
+        result[f"block_lines_{size}_rows_cpu_s"] = round(min(candidate_rows), 2)
+        result["ratio_to_same_rows"] = round(min(render) / min(same_rows), 2)
+        result[f"ratio_to_{size}_rows"] = round(min(render) / min(candidate_rows), 2)
+        if tagged:
+            _data, seconds = cpu_with_result(
+                lambda d=document: summary.render_summary(d, pdf_variant=pdf.TAGGED_VARIANT)
+            )
+            result["tagged_render_cpu_s"] = round(seconds, 2)
+            result["tagged_ratio_to_same_rows"] = round(seconds / min(same_rows), 2)
     print(json.dumps(result))
 
 
-def bench_size(size: int, workdir: Path, repeat: int) -> dict[str, object]:
+def bench_size(size: int, workdir: Path, repeat: int, tagged: bool) -> dict[str, object]:
     """Build a database of ``size`` candidates and take every measurement on it."""
     db_file = workdir / f"bench-{size}.sqlite"
     if db_file.exists():
@@ -447,7 +500,17 @@ def bench_size(size: int, workdir: Path, repeat: int) -> dict[str, object]:
         for _i in range(repeat)
     ]
     inner = subprocess.run(
-        [sys.executable, __file__, "--in-process", url, "--repeat", str(repeat)],
+        [
+            sys.executable,
+            __file__,
+            "--in-process",
+            url,
+            "--repeat",
+            str(repeat),
+            "--size",
+            str(size),
+            *(["--tagged"] if tagged else []),
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -479,7 +542,17 @@ def _pages(path: Path) -> int | None:
 # Layout comparison: why the candidate table is not an HTML table
 # --------------------------------------------------------------------------------------
 
-LAYOUTS = ("table", "inline-block", "float", "grid", "flex", "row-pre", "chunk-pre")
+LAYOUTS = (
+    "table",
+    "inline-block",
+    "float",
+    "grid",
+    "flex",
+    "row-pre",
+    "chunk-pre",
+    "block-line",
+    "set-columns",
+)
 
 
 def layout_html(layout: str, rows: int) -> str:
@@ -505,7 +578,43 @@ def layout_html(layout: str, rows: int) -> str:
         ]
 
     body: list[str] = []
-    if layout == "table":
+    if layout == "block-line":
+        # The budget's baseline: one <div> of text a row, in a proportional font.
+        css[1] = "body { font-family: 'Noto Sans'; font-size: 7.5pt; line-height: 11.5px; }"
+        body += [f"<div>{' '.join(cells(i))}</div>" for i in range(rows)]
+    elif layout == "set-columns":
+        # What the summary does (tracker.pdf.listing): columns set with measured spaces,
+        # ruled rows, the header row on every page of a fixed number of rows.
+        from html import escape
+
+        from tracker.pdf import listing
+        from tracker.pdf.measure import TextMeasure
+
+        measure = TextMeasure(listing.FONT_FAMILIES, listing.BODY_PT, "en")
+        bold = TextMeasure(listing.FONT_FAMILIES, listing.BODY_PT, "en", bold=True)
+        units = [9, 3, 2, 3, 5, 2, 2, 8, 5]
+        heads = ["Name", "Programme", "Kind", "Status", "Plan status", "Done", "Planned",
+                 "Supervisor", "Flags"]  # fmt: skip
+        layout_ = listing.ListLayout(
+            [listing.Column(h, h, u) for h, u in zip(heads, units, strict=True)],
+            measure,
+            bold,
+            measure,
+        )
+        sizes = listing.ListLayout.css()
+        css[1] = (
+            f"body {{ font-family: {sizes['families']}; font-size: 7.5pt; }}"
+            f".r, .h {{ white-space: pre; line-height: {sizes['line']}px;"
+            f" padding: {sizes['pad_top']}px 0 {sizes['pad_bottom']}px; }}"
+            f".r {{ border-bottom: {sizes['rule']}px solid #b3b3b3; }}"
+            f".h {{ font-weight: bold; border-bottom: {sizes['head_rule']}px solid #333; }}"
+            ".p + .p { break-before: page; }"
+        )
+        for page in layout_.pages(cells(i) for i in range(rows)):
+            body.append(f'<div class="p"><div class="h">{escape(page.head)}</div>')
+            body += [f'<div class="r">{escape(row)}</div>' for row in page.rows]
+            body.append("</div>")
+    elif layout == "table":
         css.append("table { border-collapse: collapse; } td { padding: 0 2pt; }")
         body.append("<table>")
         body += ["<tr>" + "".join(f"<td>{c}</td>" for c in cells(i)) + "</tr>" for i in range(rows)]
@@ -559,10 +668,10 @@ def render_layout(layout: str, rows: int) -> None:
     HTML(string=layout_html(layout, rows)).write_pdf()
 
 
-def bench_layouts(rows: int) -> list[dict[str, object]]:
+def bench_layouts(rows: int, layouts: Sequence[str]) -> list[dict[str, object]]:
     """Measure each layout in its own process."""
     found = []
-    for layout in LAYOUTS:
+    for layout in layouts:
         command = [sys.executable, __file__, "--layout", layout, str(rows)]
         figures = measured(command, dict(os.environ))
         found.append({"layout": layout, "rows": rows, **figures})
@@ -577,6 +686,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--layouts", type=int, metavar="ROWS")
+    parser.add_argument("--only", help="with --layouts: a comma-separated choice of layouts")
+    parser.add_argument("--tagged", action="store_true", help="also time the tagged PDF/A-3a")
+    parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--watch", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--in-process", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--layout", nargs=2, help=argparse.SUPPRESS)
@@ -586,17 +698,17 @@ def main() -> None:
     if args.watch:
         watch(args.command)
     elif args.in_process:
-        in_process(args.in_process, args.repeat)
+        in_process(args.in_process, args.repeat, args.size, args.tagged)
     elif args.layout:
         render_layout(args.layout[0], int(args.layout[1]))
     elif args.layouts:
-        bench_layouts(args.layouts)
+        bench_layouts(args.layouts, args.only.split(",") if args.only else LAYOUTS)
     else:
         with tempfile.TemporaryDirectory(prefix="pdf-bench-") as tmp:
             workdir = args.workdir or Path(tmp)
             workdir.mkdir(parents=True, exist_ok=True)
             for size in (int(s) for s in args.sizes.split(",")):
-                print(json.dumps(bench_size(size, workdir, args.repeat)), flush=True)
+                print(json.dumps(bench_size(size, workdir, args.repeat, args.tagged)), flush=True)
 
 
 if __name__ == "__main__":

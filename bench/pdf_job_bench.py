@@ -68,7 +68,7 @@ def run_job(url: str, job_id: int) -> None:
     with app.app_context():
         jobs.render_summary(job_id)
         job = db.session.get(ReportJob, job_id)
-        print(f"status {job.status}, {job.done:,} of {job.total:,} candidates, "
+        print(f"status {job.status}, {job.done:,} of {job.total:,} rows of the lists, "
               f"{len(job.data or b''):,} bytes, {len(writes)} progress writes")  # fmt: skip
 
 

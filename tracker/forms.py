@@ -6,16 +6,19 @@ line breaks and tabs. Addresses go through the one address normaliser and dates
 must fall in the domain's accepted range.
 """
 
+from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from tracker.domain.addresses import InvalidEmail, normalise_email
-from tracker.domain.dates import EARLIEST, LATEST, in_range
+from tracker.domain.dates import EARLIEST, LATEST, DateOutOfRange
 from tracker.domain.text import multi_line, single_line
+from tracker.presentation import day_example, format_day, parse_day
 
 
 def _cleaner(clean: Any) -> Any:
@@ -71,23 +74,43 @@ class EmailAddressField(EmailField):
         super().__init__(label, [*(validators or ()), Address()], **kwargs)
 
 
+def date_format_message() -> str:
+    """Return what to type in a date field, in the reader's language."""
+    return _("Enter the date as %(example)s or as YYYY-MM-DD.", example=day_example())
+
+
+def date_range_message() -> str:
+    """Return the range of dates the tracker accepts, as a message for a date field."""
+    return _(
+        "Enter a date between %(earliest)s and %(latest)s.",
+        earliest=format_day(EARLIEST),
+        latest=format_day(LATEST),
+    )
+
+
+def read_day(text: str) -> date:
+    """Return the day a person typed (ISO or their language's form); raise ValueError.
+
+    The ValueError's message is the one to show next to the field.
+    """
+    try:
+        return parse_day(text)
+    except DateOutOfRange:
+        raise ValueError(date_range_message()) from None
+    except ValueError:
+        raise ValueError(date_format_message()) from None
+
+
 class IsoDateField(DateField):
-    """A YYYY-MM-DD date input limited to the dates the tracker accepts."""
+    """A date input, rendered as ISO for the browser's date picker, limited to accepted dates.
+
+    Typed by hand it also takes what the reader's language writes (30.11.2026 in
+    bokmål, 30 Nov 2026 in English), for browsers and people who type dates.
+    """
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Parse the date; say what to type when it is malformed or out of range."""
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(str(_l("Enter the date as YYYY-MM-DD."))) from exc
-        if self.data is not None and not in_range(self.data):
-            self.data = None
-            raise ValueError(
-                str(
-                    _l(
-                        "Enter a date between %(earliest)s and %(latest)s.",
-                        earliest=EARLIEST.isoformat(),
-                        latest=LATEST.isoformat(),
-                    )
-                )
-            )
+        text = " ".join(value for value in valuelist if isinstance(value, str)).strip()
+        self.data = None
+        if text:
+            self.data = read_day(text)

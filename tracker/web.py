@@ -15,6 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 from werkzeug.wsgi import LimitedStream
 
+from tracker import presentation
 from tracker.domain import policy
 from tracker.extensions import db, login_manager
 from tracker.labels import label
@@ -73,6 +74,14 @@ def init_app(app: Flask) -> None:
         language_choices=language_choices,
     )
     app.jinja_env.filters["label"] = label
+    # Dates, times and percentages read one way on every page (tracker.presentation):
+    # Flask-Babel's own date filters would give the US short form to an English reader.
+    for name in ("dateformat", "datetimeformat", "timeformat"):
+        app.jinja_env.filters.pop(name, None)
+    app.jinja_env.filters["day"] = presentation.format_day
+    app.jinja_env.filters["moment"] = presentation.format_moment
+    app.jinja_env.globals["percent"] = presentation.percent
+    app.jinja_env.globals["number"] = presentation.number
 
 
 @login_manager.user_loader

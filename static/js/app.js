@@ -192,8 +192,41 @@
     });
   }
 
+  /* The faculty and programme pickers of the dashboard and the lists: choosing a faculty
+     narrows the programmes to its own, so that the two cannot contradict each other (the
+     server shows the faculty's figures with a note when they do, without script). */
+  function narrowProgrammes(form) {
+    var faculty = form.querySelector("select[name=faculty]");
+    var programme = form.querySelector("select[name=programme]");
+    if (!faculty || !programme) {
+      return;
+    }
+    var all = Array.prototype.slice.call(programme.options).map(function (option) {
+      return option.cloneNode(true);
+    });
+
+    function apply() {
+      var chosen = programme.value;
+      programme.textContent = "";
+      all.forEach(function (option) {
+        var of = option.getAttribute("data-faculty");
+        if (!option.value || !faculty.value || of === faculty.value) {
+          programme.appendChild(option.cloneNode(true));
+        }
+      });
+      var still = Array.prototype.some.call(programme.options, function (option) {
+        return option.value === chosen;
+      });
+      programme.value = still ? chosen : "";
+    }
+
+    faculty.addEventListener("change", apply);
+    apply();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
+    document.querySelectorAll("form[data-scope-pickers]").forEach(narrowProgrammes);
     document.querySelectorAll("[data-person-search]").forEach(enhancePersonSearch);
     document.addEventListener("click", closeMenusOutside);
     document.addEventListener("keydown", closeMenuOnEscape);

@@ -142,7 +142,7 @@ REFLOW_WIDTH = 320  # CSS pixels: WCAG 2.1 success criterion 1.4.10 (Reflow)
 def reflow_overflow(page) -> list[str]:
     """Return what sticks out sideways when the page is 320 px wide (nothing: it reflows).
 
-    Tables may scroll inside their own box; the page itself may not scroll sideways.
+    Tables and charts may scroll inside their own box; the page itself may not scroll sideways.
     """
     size = page.viewport_size
     page.set_viewport_size({"width": REFLOW_WIDTH, "height": size["height"]})
@@ -154,7 +154,7 @@ def reflow_overflow(page) -> list[str]:
               const out = [];
               for (const el of document.body.querySelectorAll('*')) {
                 const box = el.getBoundingClientRect();
-                const scrolls = el.parentElement.closest('.table-responsive');
+                const scrolls = el.parentElement.closest('.table-responsive, .chart-scroll');
                 if (box.right > root.clientWidth + 1 && !scrolls)
                   out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' ' +
                            (el.className || '') + ' → ' + Math.round(box.right) + ' px');

@@ -13,9 +13,10 @@ from tracker.services import outbox
 
 @pytest.fixture()
 def background_over_one(live_app):
+    before = live_app.config["PDF_BACKGROUND_OVER"]
     live_app.config["PDF_BACKGROUND_OVER"] = 1
     yield
-    live_app.config["PDF_BACKGROUND_OVER"] = 2_000
+    live_app.config["PDF_BACKGROUND_OVER"] = before
 
 
 def test_a_large_summary_is_prepared_then_downloaded(

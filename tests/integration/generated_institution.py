@@ -18,6 +18,7 @@ from typing import Any
 
 from tracker.domain import staff as staff_rule
 from tracker.domain import targets
+from tracker.domain.dates import add_months
 from tracker.domain.deadlines import is_plan_overdue
 from tracker.domain.plan_history import (
     Entry,
@@ -40,7 +41,7 @@ from tracker.domain.workflow import TRANSITIONS, PlanAction
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, PlanVersion, Programme, Stay, StayApproval, User
 from tracker.models.base import as_utc
-from tracker.queries.candidates import AT_RISK_MONTHS, add_months, waiting_cutoff
+from tracker.queries.candidates import AT_RISK_MONTHS, waiting_cutoff
 
 PHD, POSTDOC, STAFF = EnrolmentKind.PHD, EnrolmentKind.POSTDOC, EnrolmentKind.STAFF
 COUNTRIES = ("NO", "DE", "US", "JP")

@@ -127,7 +127,7 @@ def test_create_for_an_existing_person_needs_no_name(org, login, client, make_us
         ),
         ({"name": ""}, "give the person&#39;s name"),
         ({"expected_end_date": "2026-01-01"}, "The expected end cannot be before the start date."),
-        ({"start_date": "15.08.2026"}, "Enter the date as YYYY-MM-DD."),
+        ({"start_date": "15.08.2026"}, "Enter the date as 30 Nov 2026 or as YYYY-MM-DD."),
         ({"programme": "PHD-MATH"}, "Not a valid choice"),  # outside the scope
         ({"email": "not-an-address"}, "Enter a valid e-mail address"),
     ],

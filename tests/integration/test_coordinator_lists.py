@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from tests.integration import stats_dataset as data
+from tracker.domain.dates import add_months
 from tracker.domain.vocabulary import Funding, PlanStatus
 from tracker.extensions import db
-from tracker.queries.candidates import add_months, waiting_cutoff
+from tracker.queries.candidates import waiting_cutoff
 
 AS_OF = data.AS_OF.isoformat()
 

@@ -78,7 +78,7 @@ def test_every_page_export_and_pdf_answers(extreme, isolated_client):
     assert not failures
 
 
-RANGE = "between 1950-01-01 and 2100-12-31"
+RANGE = "between 1 Jan 1950 and 31 Dec 2100"
 
 
 @pytest.mark.parametrize("day", ["9999-12-20", "2101-01-01", "1949-12-31", "0001-01-01"])

@@ -109,7 +109,7 @@ def test_country_names_follow_the_users_language(cast, started):
         ({"end_date": "2025-03-28"}, []),
         (
             {"start_date": "2028-12-01", "end_date": "2029-02-28"},
-            ["ends after the expected end date of the enrolment (2029-01-14)"],
+            ["ends after the expected end date of the enrolment (14 Jan 2029)"],
         ),
         (
             {"funding": "overseas_research_grant", "end_date": "2025-05-30"},
@@ -122,7 +122,7 @@ def test_country_names_follow_the_users_language(cast, started):
                 "start_date": "2028-05-01",
                 "end_date": "2028-08-31",
             },
-            ["at least 6 months before the expected end date, that is by 2028-07-14"],
+            ["at least 6 months before the expected end date, that is by 14 Jul 2028"],
         ),
     ],
 )
@@ -148,11 +148,15 @@ def test_warnings_are_shown_as_text_and_the_stay_is_saved(cast, started, changes
         (
             {"start_date": "2025-01-14"},
             "start_date",
-            "The stay starts before the enrolment starts (2025-01-15).",
+            "The stay starts before the enrolment starts (15 Jan 2025).",
         ),
         ({"country": "XX"}, "country", "Choose a country from the list."),
         ({"country": ""}, "country", "Choose a country from the list."),
-        ({"start_date": "1st of March"}, "start_date", "Enter the date as YYYY-MM-DD."),
+        (
+            {"start_date": "1st of March"},
+            "start_date",
+            "Enter the date as 30 Nov 2026 or as YYYY-MM-DD.",
+        ),
         ({"host_institution": ""}, "host_institution", "This field is required."),
     ],
 )
@@ -430,7 +434,7 @@ def test_dates_outside_a_sane_range_are_refused(cast, started, day):
     data = STAY_FORM | {"funding": "overseas_research_grant", "end_date": day}
     response = started.post(f"/plans/{eid}/stays/new", data=data)
     assert response.status_code == 422
-    assert "Enter a date between 1950-01-01 and 2100-12-31." in response.get_data(as_text=True)
+    assert "Enter a date between 1 Jan 1950 and 31 Dec 2100." in response.get_data(as_text=True)
     assert stays_of(eid) == []
 
 
@@ -447,5 +451,5 @@ def test_home_page_gives_each_enrolment_its_due_date_and_next_step(
     client = signed_in(isolated_client, cast["candidate"])
     page = client.get("/").get_data(as_text=True)
     assert f'<a href="/plans/{cast["enrolment"].id}">Start your plan</a>' in page
-    assert "Feb 14, 2025" in page  # 15 January + 30 days, in the reader's format
+    assert "14 Feb 2025" in page  # 15 January + 30 days, as English writes it
     assert "Enrolment is no longer active" in page

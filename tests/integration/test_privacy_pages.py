@@ -262,7 +262,7 @@ def test_the_audit_log_filters_pages_and_records_its_reading(told, client, login
      ("action=no_such_action", "Not a valid choice"),
      ("record_type=spaceship", "Not a valid choice"),
      ("record_id=-4", "Number must be between"),
-     ("since=2026-02-30", "Enter the date as YYYY-MM-DD."),
+     ("since=2026-02-30", "Enter the date as 30 Nov 2026 or as YYYY-MM-DD."),
      ("since=2026-05-01&until=2026-04-30", "The period ends before it starts."),
      ("page=0", "Number must be between")],
 )  # fmt: skip

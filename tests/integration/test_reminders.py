@@ -125,14 +125,14 @@ def test_reminders_follow_the_rules_and_go_once_a_day(world, runner, mailbox):
     ]
     (to_sup,) = mailbox.to("sup@example.org")
     text = body(to_sup)
-    assert "waiting since 2025-02-23" in text and "waiting since 2025-02-24" not in text
-    assert "reported 2025-02-01" in text  # the stay reported long ago
+    assert "waiting since 23 Feb 2025" in text and "waiting since 24 Feb 2025" not in text
+    assert "reported 1 Feb 2025" in text  # the stay reported long ago
     assert "http://127.0.0.1:5000/review/plans/" in text
     (to_traveller,) = mailbox.to("traveller@example.org")
-    assert "planned to end 2025-03-09" in body(to_traveller)
+    assert "planned to end 9 Mar 2025" in body(to_traveller)
     assert "Ends today" not in body(to_traveller)
     assert "/plans/stays/" in body(to_traveller) and "/report" in body(to_traveller)
-    assert "plan due 2025-03-17" in body(mailbox.to("due-in-7@example.org")[0])
+    assert "plan due 17 Mar 2025" in body(mailbox.to("due-in-7@example.org")[0])
 
     # The same day again: nothing new.
     again = runner.invoke(args=["remind", "--as-of", AS_OF])
@@ -155,7 +155,7 @@ def test_co_supervisors_are_reminded_only_when_they_decide(world, runner, mailbo
     finally:
         app.config["ANY_SUPERVISOR_MAY_APPROVE"] = False
     assert "decision_waiting: 2" in result.output
-    assert "reported 2025-02-01" in body(mailbox.to("co@example.org")[0])
+    assert "reported 1 Feb 2025" in body(mailbox.to("co@example.org")[0])
 
 
 def test_dry_run_prints_who_would_get_what_and_records_nothing(world, runner, mailbox):
@@ -190,3 +190,16 @@ def test_a_mail_server_that_is_down_loses_no_reminder(world, runner, app, mailbo
 def test_bad_date_is_refused(runner, app):
     result = runner.invoke(args=["remind", "--as-of", "10.03.2025"])
     assert result.exit_code == 2
+
+
+def test_dates_in_an_email_are_written_as_its_readers_language_writes_them(
+    world, runner, mailbox
+):
+    world["sup"].locale = "nb"
+    db.session.commit()
+    result = runner.invoke(args=["remind", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    text = body(mailbox.to("sup@example.org")[0])
+    # Submitted at 09:00 UTC: the same day in Oslo, in bokmål's form, no ISO date.
+    assert "23.02.2025" in text and "01.02.2025" in text
+    assert "2025-02-23" not in text and "Feb" not in text

@@ -17,9 +17,10 @@ from tracker.services import reports
 
 @pytest.fixture()
 def small_threshold(app):
+    before = app.config["PDF_BACKGROUND_OVER"]
     app.config["PDF_BACKGROUND_OVER"] = 3
     yield
-    app.config["PDF_BACKGROUND_OVER"] = 2_000
+    app.config["PDF_BACKGROUND_OVER"] = before
 
 
 def _job() -> ReportJob:

@@ -2,20 +2,22 @@
 
 import json
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 
 import pytest
 
 from tests.integration import stats_dataset as data
-from tracker.domain.targets import as_percent
 
+# (kind, key, page id, the year shown "so far"): staff by appointment year are counted on
+# their third anniversary, so the year still filling is three years back.
 SECTIONS = [
-    ("phd", "by_completion_year", "phd-by-completion-year"),
-    ("phd", "by_admission_year", "phd-by-admission-year"),
-    ("postdoc", "by_end_year", "postdoc-by-end-year"),
-    ("postdoc", "by_start_year", "postdoc-by-start-year"),
-    ("staff", "by_deadline_year", "staff-by-deadline-year"),
-    ("staff", "by_start_year", "staff-by-start-year"),
+    ("phd", "by_completion_year", "phd-by-completion-year", data.AS_OF.year),
+    ("phd", "by_admission_year", "phd-by-admission-year", data.AS_OF.year),
+    ("postdoc", "by_end_year", "postdoc-by-end-year", data.AS_OF.year),
+    ("postdoc", "by_start_year", "postdoc-by-start-year", data.AS_OF.year),
+    ("staff", "by_deadline_year", "staff-by-deadline-year", data.AS_OF.year),
+    ("staff", "by_start_year", "staff-by-start-year", data.AS_OF.year - 3),
 ]
 
 
@@ -63,16 +65,22 @@ def _dashboard_rows(html: str) -> dict[str, list[list[str]]]:
     return reader.tables
 
 
-def _as_cells(group: dict) -> list[str]:
+def _share(part: int, n: int) -> str:
+    """Return a share as the page prints it: at most one decimal, exact from the counts."""
+    value = (Decimal(part * 100) / Decimal(n)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{value.normalize():f}\xa0%"
+
+
+def _as_cells(group: dict, as_of_year: int = data.AS_OF.year) -> list[str]:
     return [
-        str(group["year"]),
-        str(group["n"]),
+        f"{group['year']} (so far)" if group["year"] == as_of_year else str(group["year"]),
+        f"{group['n']}*" if group["n"] < 5 else str(group["n"]),  # small numbers, starred
         str(group["achieved"]),
         str(group["projected"]),
         str(group["approved_plans"]),
         str(group["overdue_plans"]),
-        f"{as_percent(group['rate'])}\xa0%",
-        f"{as_percent(group['projected_rate'])}\xa0%",
+        _share(group["achieved"], group["n"]),
+        _share(group["projected"], group["n"]),
         f"{group['target_percent']}\xa0%",
         str(group["needed"]),
     ]
@@ -110,21 +118,28 @@ def test_cli_api_and_dashboard_agree(admin, runner, login, client, options, para
     page = client.get("/coordinator/", query_string={"as_of": as_of, **params})
     assert page.status_code == 200
     tables = _dashboard_rows(page.get_data(as_text=True))
-    for kind, key, dom_id in SECTIONS:
-        assert tables.get(f"table-{dom_id}", []) == [_as_cells(g) for g in from_cli[kind][key]]
+    for kind, key, dom_id, so_far in SECTIONS:
+        expected = [_as_cells(g, so_far) for g in from_cli[kind][key]]
+        assert tables.get(f"table-{dom_id}", []) == expected
 
 
-def test_dashboard_cards_show_the_latest_completed_year(admin, login, client):
+def test_dashboard_answers_with_the_latest_completed_year(admin, login, client):
     login(admin)
     html = client.get("/coordinator/", query_string={"as_of": "2026-06-30"}).get_data(as_text=True)
     text = re.sub(r"[ \t\r\n]+", " ", html)
-    # PhD: 2025 is the latest completed year: 2 of 7, 28.57 %, one more needed.
-    assert "2 of the 7 people who finished in 2025 had a qualifying stay abroad." in text
-    assert "28.57\xa0%" in text
-    assert "1 more person needs a stay to reach the target." in text
-    # Postdocs: P1 alone in 2025, achieved: target reached.
-    assert "1 of the 1 person who finished in 2025 had a qualifying stay abroad." in text
+    # PhD: 2025 is the latest completed year: 2 of 7, 28.6 %, one more needed.
+    assert "28.6\xa0%" in text
+    assert "had a stay abroad, of the 7 people who finished in 2025." in text
+    assert "1 more person would have needed a stay to reach the target." in text
+    # Postdocs: P1 alone in 2025, achieved: target reached (on small numbers).
+    assert "had a stay abroad, of the 1 person who finished in 2025." in text
     assert "The target is reached." in text
+    assert "Small numbers: fewer than 5 people." in text
+    # Where the institution stands, in sentences.
+    assert (
+        "The institution is below the 40 % target for PhD candidates: 28.6 % of those who "
+        "finished in 2025 had a stay abroad." in text.replace("\xa0", " ")
+    )
 
 
 def test_staff_figures_agree_on_every_surface(admin, runner, login, client):
@@ -142,10 +157,25 @@ def test_staff_figures_agree_on_every_surface(admin, runner, login, client):
     assert client.get("/api/v1/stats", query_string=params).get_json() == from_cli
     page = client.get("/coordinator/", query_string=params)
     tables = _dashboard_rows(page.get_data(as_text=True))
-    for kind, key, dom_id in SECTIONS:
-        assert tables.get(f"table-{dom_id}", []) == [_as_cells(g) for g in from_cli[kind][key]]
+    for kind, key, dom_id, so_far in SECTIONS:
+        expected = [_as_cells(g, so_far) for g in from_cli[kind][key]]
+        assert tables.get(f"table-{dom_id}", []) == expected
     csv = client.get("/coordinator/statistics.csv", query_string=params).get_data(as_text=True)
     assert "2026-06-30,IE,,staff,by_deadline_year,2026,5,1,2,3,1,0.2,0.4,100,4" in csv
+    # The answers judge staff by what was achieved: S9 alone in 2025 (appointed in 2022).
+    text = re.sub(r"[ \t\r\n]+", " ", page.get_data(as_text=True)).replace("\xa0", " ")
+    assert (
+        "had a stay abroad within their three years, of the 1 person whose three years "
+        "ended in 2025." in text
+    )
+    assert "had a stay abroad within their three years, of the 1 person appointed in 2022." in text
+    # Those appointed in 2023 are still being counted: S1 of the five so far.
+    assert "So far in 2023: 20 % of 5 people." in text
+    assert (
+        "IE is below the 100 % target for new permanent staff without international "
+        "experience: 0 % of those whose three years ended in 2025 had a stay abroad within "
+        "them. 1 more person would have needed a stay to reach the target." in text
+    )
 
 
 def test_cli_readable_table(admin, runner):

@@ -85,7 +85,7 @@ def test_reporting_waits_for_confirmation_and_does_not_reopen_the_plan(
     assert "waiting for the supervisor's confirmation" in page
     assert "Report as done" not in page
     queue = text(supervisor.get("/review/"))
-    assert "Technische Universität München" in queue and "Mar 3, 2025 – May 30, 2025" in queue
+    assert "Technische Universität München" in queue and "3 Mar 2025 – 30 May 2025" in queue
     assert "1 stay waits for your confirmation" in text(supervisor.get("/"))
 
 
@@ -129,7 +129,7 @@ def test_confirming_completes_the_stay_with_the_actual_dates(cast, candidate, su
     report(candidate, the_stay(cast))
     stay = the_stay(cast)
     page = text(supervisor.get(f"/review/stays/{stay.id}"))
-    assert "Built the rig." in page and "Mar 3, 2025 – May 30, 2025" in page
+    assert "Built the rig." in page and "3 Mar 2025 – 30 May 2025" in page
     assert decide(supervisor, stay, "confirm").status_code == 302
     stay = the_stay(cast)
     assert stay.status == StayStatus.COMPLETED

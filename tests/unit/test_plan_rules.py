@@ -2,13 +2,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from tracker.domain.dates import add_months
 from tracker.domain.plan_rules import (
     NextStep,
     StayContext,
     StayError,
     StayWarning,
     SubmitProblem,
-    add_months,
     grant_ends_in_time,
     grant_fits_length,
     next_step,

@@ -17,10 +17,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from tracker.domain.dates import EARLIEST, LATEST, DateOutOfRange
-from tracker.domain.targets import parse_as_of
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState
-from tracker.forms import BaseForm, EmailAddressField, GetForm, IsoDateField
+from tracker.forms import BaseForm, EmailAddressField, GetForm, IsoDateField, read_day
 from tracker.labels import choices
 from tracker.queries.candidates import NO_PLAN
 from tracker.queries.scope import Choices
@@ -30,8 +28,10 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 def _scope_choices(options: Choices, no_faculty: Any, no_programme: Any) -> tuple[list, list]:
     faculties = [("", no_faculty)] + [(f.code, f"{f.code} — {f.name}") for f in options.faculties]
+    # Each programme names its faculty, so that choosing a faculty can narrow the list.
     programmes = [("", no_programme)] + [
-        (p.code, f"{p.code} — {p.name}") for p in options.programmes
+        (p.code, f"{p.code} — {p.name}", {"data-faculty": p.faculty.code})
+        for p in options.programmes
     ]
     return faculties, programmes
 
@@ -52,22 +52,16 @@ class StatisticsFilterForm(GetForm):
         )
 
     def validate_as_of(self, field: StringField) -> None:
-        try:
-            parse_as_of(field.data, date.today())
-        except DateOutOfRange as exc:
-            raise ValidationError(
-                _l(
-                    "Enter a date between %(earliest)s and %(latest)s.",
-                    earliest=EARLIEST.isoformat(),
-                    latest=LATEST.isoformat(),
-                )
-            ) from exc
-        except ValueError as exc:
-            raise ValidationError(_l("Enter the date as YYYY-MM-DD.")) from exc
+        if field.data and field.data.strip():
+            try:
+                read_day(field.data)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
 
     def as_of_date(self) -> date:
         """Return the as-of date (today when empty); call after validation."""
-        return parse_as_of(self.as_of.data, date.today())
+        text = self.as_of.data
+        return read_day(text) if text and text.strip() else date.today()
 
 
 def _optional_choices(values: list[tuple[str, str]]) -> list[tuple[str, Any]]:

@@ -7,6 +7,7 @@ each query is narrowed to what the user follows; objects load 404-then-403.
 import csv
 import io
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -27,7 +28,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from tracker.coordinator import bp, display
+from tracker import figures
+from tracker.coordinator import bp
 from tracker.coordinator.forms import (
     MAX_UPLOAD_BYTES,
     CompleteForm,
@@ -47,6 +49,7 @@ from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Programme
 from tracker.queries import candidates, scope, stats
+from tracker.queries.comparison import get_comparison_data
 from tracker.services import accounts, enrolments, imports
 from tracker.services.enrolments import EnrolmentError
 from tracker.web import can, get_enrolment_or_abort, note_refusal, require
@@ -57,9 +60,8 @@ LIST_ARGS = ("as_of", "faculty", "programme", "kind", "status", "plan_status", "
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
     return {
-        "percent": display.percent,
         "iso_date": date.fromisoformat,
-        "home_country_name": display.home_country_name,
+        "home_country_name": figures.home_country_name,
     }
 
 
@@ -99,8 +101,24 @@ def _show_filter_error(form: StatisticsFilterForm, error: scope.FilterError) -> 
     raise error
 
 
-def _statistics_request() -> tuple[StatisticsFilterForm, dict[str, Any] | None, int]:
-    """Return the filter form, the statistics document it asks for (None if not) and a status."""
+@dataclass
+class StatisticsRequest:
+    """What a statistics page was asked for: the form, the document (None if not) and why."""
+
+    form: StatisticsFilterForm
+    document: dict[str, Any] | None = None
+    status: int = 200
+    note: str = ""
+    filters: scope.Filters | None = None
+
+
+def _statistics_request() -> StatisticsRequest:
+    """Return the filter form, the document it asks for (None if not), a status and a note.
+
+    The pickers cannot contradict each other (DESIGN §4): a programme outside the chosen
+    faculty (a page without script, an old link) shows the faculty's figures, with a
+    note that says why, rather than an error page.
+    """
     options = scope.get_choices(current_user)
     form = StatisticsFilterForm(formdata=request.args)
     if options.institution:
@@ -108,42 +126,64 @@ def _statistics_request() -> tuple[StatisticsFilterForm, dict[str, Any] | None, 
     else:
         form.set_choices(options, _("Not chosen"), _("Not chosen"))
     if not form.validate():
-        return form, None, 400
+        return StatisticsRequest(form, status=400)
+    note = ""
     try:
         filters = _form_filters(form)
     except scope.MustChoose as several:
         # Several scopes: show the first; the picker offers the others.
         filters = several.choices.filters()[0]
+    except scope.ProgrammeNotInFaculty as mismatch:
+        filters = scope.parse_filters(form.faculty.data, None, current_user)
+        note = _(
+            "%(message)s The figures are the faculty's; choose one of its programmes to see "
+            "a programme's own.",
+            message=mismatch.message,
+        )
     except scope.FilterError as error:
-        return form, None, _show_filter_error(form, error)
+        return StatisticsRequest(form, status=_show_filter_error(form, error))
     document = stats.get_statistics(form.as_of_date(), filters)
     # The pickers show what the figures are for, also when a default was used.
     form.faculty.data = document["filters"]["faculty"] or ""
     form.programme.data = document["filters"]["programme"] or ""
-    return form, document, 200
+    if form.as_of.data and form.as_of.data.strip():
+        form.as_of.data = document["as_of"]  # a date typed as 30.11.2026 reads back as ISO
+    return StatisticsRequest(form, document, note=note, filters=filters)
 
 
 @bp.route("/")
 def dashboard():
-    form, document, status = _statistics_request()
-    if document is None:
-        return _form_page("coordinator/dashboard.html", status, form=form, document=None)
+    asked = _statistics_request()
+    document = asked.document
+    if document is None or asked.filters is None:
+        return _form_page(
+            "coordinator/dashboard.html", asked.status, form=asked.form, document=None
+        )
     query = {k: v for k, v in document["filters"].items() if v} | {"as_of": document["as_of"]}
     return render_template(
         "coordinator/dashboard.html",
-        form=form,
+        form=asked.form,
         document=document,
-        cards=display.target_cards(document),
-        panels=display.panels(document),
+        note=asked.note,
         query=query,
+        **figures.page_figures(
+            document,
+            get_comparison_data(
+                current_user,
+                date.fromisoformat(document["as_of"]),
+                asked.filters,
+                stats.current_settings(),
+            ),
+        ),
     )
 
 
 @bp.route("/statistics.csv")
 def statistics_csv():
-    _form, document, status = _statistics_request()
+    asked = _statistics_request()
+    document = asked.document
     if document is None:
-        abort(status)
+        abort(asked.status)
     name = "-".join(["statistics", *[v for v in document["filters"].values() if v]])
     return _csv_response(stats.statistics_csv_rows(document), f"{name}-{document['as_of']}.csv")
 
@@ -156,7 +196,7 @@ def _csv_response(rows: list[list[Any]], filename: str) -> Response:
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([display.csv_value(value) for value in row])
+        writer.writerow([figures.csv_value(value) for value in row])
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
@@ -209,9 +249,9 @@ def candidate_list(name: str):
     context = {
         "name": name,
         "form": form,
-        "title": display.LIST_TITLES[name],
-        "columns": display.list_columns(name),
-        "explanation": display.list_explanation(name, settings.as_document()),
+        "title": figures.LIST_TITLES[name],
+        "columns": figures.list_columns(name),
+        "explanation": figures.list_explanation(name, settings.as_document()),
     }
     if query is None:
         return _form_page("coordinator/list.html", status, page=None, rows=[], **context)
@@ -233,7 +273,7 @@ def candidate_list(name: str):
     return render_template(
         "coordinator/list.html",
         page=page,
-        rows=display.list_rows(page.rows, query.as_of, settings.plan_due_days),
+        rows=figures.list_rows(page.rows, query.as_of, settings.plan_due_days),
         sort_key=sort_key,
         descending=descending,
         sort_links=sort_links,
@@ -249,10 +289,10 @@ def candidate_list_csv(name: str):
     if query is None:
         abort(status)
     settings = stats.current_settings()
-    rows = display.list_rows(
+    rows = figures.list_rows(
         candidates.get_all(current_user, query, settings), query.as_of, settings.plan_due_days
     )
-    columns = display.csv_columns(name)
+    columns = figures.csv_columns(name)
     table = [list(columns)] + [[row[c] for c in columns] for row in rows]
     return _csv_response(table, f"{name}-{query.as_of.isoformat()}.csv")
 

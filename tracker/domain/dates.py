@@ -7,6 +7,7 @@ before the range existed, or by hand, may still hold such dates, so the
 arithmetic on stored dates goes through ``add_days``, which saturates instead.
 """
 
+import calendar
 from datetime import MAXYEAR, MINYEAR, date, timedelta
 
 EARLIEST = date(1950, 1, 1)
@@ -59,3 +60,11 @@ def add_years(value: date, years: int) -> date:
         return value.replace(year=year)
     except ValueError:  # 29 February in a common year
         return date(year, 3, 1)
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day ``months`` later (or earlier), clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -4,13 +4,13 @@ when a plan may be submitted, and what the candidate should do next.
 Errors stop a save; warnings are shown but the stay is saved (DESIGN §3, §4).
 """
 
-import calendar
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from tracker.domain.countries import is_country
+from tracker.domain.dates import add_months
 from tracker.domain.stays import CountingRules, stay_length
 from tracker.domain.vocabulary import EnrolmentStatus, Funding, PlanState, PlanStatus, StayStatus
 
@@ -65,14 +65,6 @@ class NextStep(enum.StrEnum):
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
     INACTIVE = "inactive"
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day ``months`` later (or earlier), clamped to the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _normal_country(country: str | None) -> str:

@@ -139,6 +139,7 @@ class GroupCounts:
     projected: int
     approved_plans: int
     overdue_plans: int
+    programme_id: int | None = None  # set when the counts are one programme's
 
 
 def _check_counts(part: int, n: int) -> None:

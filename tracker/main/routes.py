@@ -1,12 +1,19 @@
 """Routes of the home area."""
 
+from datetime import date
+from typing import Any
+
 from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 
+from tracker import figures
 from tracker.domain import policy
+from tracker.domain.headlines import SMALL_N, is_outcome
 from tracker.main import bp
-from tracker.queries import home
+from tracker.queries import home, stats
+from tracker.queries.comparison import get_comparison_data
 from tracker.queries.plans import count_awaiting
+from tracker.queries.scope import Filters
 
 
 @bp.route("/favicon.ico")
@@ -33,4 +40,18 @@ def index():
         else [],
         all_programmes=home.get_programme_counts() if policy.is_admin(current_user) else [],
         user_count=home.count_users() if policy.is_admin(current_user) else 0,
+        **(_institution_figures() if policy.is_admin(current_user) else {}),
     )
+
+
+def _institution_figures() -> dict[str, Any]:
+    """Return the programmes compared on the outcome of each target, for the whole institution."""
+    today = date.today()
+    document = stats.get_statistics(today, Filters())
+    compared = get_comparison_data(current_user, today, Filters(), stats.current_settings())
+    outcome = [
+        comparison
+        for comparison in figures.comparisons_of(document, compared)
+        if is_outcome(comparison.section.year_basis)
+    ]
+    return {"comparisons": outcome, "small_n": SMALL_N, "as_of": document["as_of"]}

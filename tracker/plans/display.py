@@ -7,7 +7,6 @@ from enum import Enum
 from typing import Any
 
 from flask import Blueprint
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -23,6 +22,7 @@ from tracker.domain.vocabulary import (
 )
 from tracker.labels import label
 from tracker.plans.messages import next_step_text, warning_text
+from tracker.presentation import format_day, locale_name
 
 FIELD_LABELS = {
     "narrative": _l("Narrative"),
@@ -55,11 +55,6 @@ ENUMS: dict[tuple[str, str], type[Enum]] = {
 DOI = re.compile(r"^(?:doi:\s*)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 
 
-def locale_name() -> str:
-    """Return the current user's locale as a string, for country names."""
-    return str(get_locale() or "en")
-
-
 def field_label(name: str) -> str:
     """Return the translated name of a plan field."""
     return str(FIELD_LABELS.get(name, name))
@@ -72,7 +67,7 @@ def plan_value(value: Any, section: str, name: str) -> str:
     if isinstance(value, Enum):
         return label(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return format_day(value)
     if name == "country":
         return country_name(str(value), locale_name())
     enum_class = ENUMS.get((section, name))

@@ -15,8 +15,9 @@ from tracker.domain.plan_rules import StayContext, StayError, report_errors, sta
 from tracker.domain.vocabulary import ActivityStatus, ActivityType, Funding, StayPurpose
 from tracker.forms import BaseForm, IsoDateField
 from tracker.labels import choices
-from tracker.plans.display import DOI, locale_name
+from tracker.plans.display import DOI
 from tracker.plans.messages import done_date_text, error_text
+from tracker.presentation import locale_name
 
 TEXT_LIMIT = 10_000
 UNKNOWN = StayError.UNKNOWN_COUNTRY

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from tracker.domain.activities import DoneDateError
 from tracker.domain.countries import country_name
-from tracker.domain.dates import EARLIEST, LATEST
+from tracker.domain.dates import EARLIEST, LATEST, add_months
 from tracker.domain.plan_rules import (
     GRANT_MAX_MONTHS,
     GRANT_MIN_MONTHS,
@@ -16,8 +16,8 @@ from tracker.domain.plan_rules import (
     StayError,
     StayWarning,
     SubmitProblem,
-    add_months,
 )
+from tracker.presentation import day_example, format_day
 
 
 def error_text(code: StayError, context: StayContext) -> str:
@@ -27,7 +27,7 @@ def error_text(code: StayError, context: StayContext) -> str:
     if code == StayError.BEFORE_ENROLMENT:
         return _(
             "The stay starts before the enrolment starts (%(date)s).",
-            date=context.enrolment_start.isoformat(),
+            date=format_day(context.enrolment_start),
         )
     if code == StayError.UNKNOWN_COUNTRY:
         return _("Choose a country from the list.")
@@ -37,18 +37,21 @@ def error_text(code: StayError, context: StayContext) -> str:
 def done_date_text(code: DoneDateError | None, enrolment_start: date) -> str:
     """Return the message shown next to the date an activity was done (None: it is missing)."""
     if code is None:
-        return _("Enter the date the activity was done, as YYYY-MM-DD.")
+        return _(
+            "Enter the date the activity was done, as %(example)s or as YYYY-MM-DD.",
+            example=day_example(),
+        )
     if code == DoneDateError.IN_FUTURE:
         return _("The date is in the future: mark the activity done once it has happened.")
     if code == DoneDateError.BEFORE_ENROLMENT:
         return _(
             "The date is before the enrolment started (%(date)s).",
-            date=enrolment_start.isoformat(),
+            date=format_day(enrolment_start),
         )
     return _(
         "Enter a date between %(earliest)s and %(latest)s.",
-        earliest=EARLIEST.isoformat(),
-        latest=LATEST.isoformat(),
+        earliest=format_day(EARLIEST),
+        latest=format_day(LATEST),
     )
 
 
@@ -64,7 +67,7 @@ def warning_text(code: StayWarning, context: StayContext, locale: str) -> str:
             "The stay is shorter than %(days)d days: it will not count toward the target.",
             days=context.rules.min_stay_days,
         )
-    expected = context.expected_end.isoformat() if context.expected_end else ""
+    expected = format_day(context.expected_end, "")
     if code == StayWarning.ENDS_AFTER_EXPECTED_END:
         return _(
             "The stay ends after the expected end date of the enrolment (%(date)s).",
@@ -77,7 +80,7 @@ def warning_text(code: StayWarning, context: StayContext, locale: str) -> str:
             max=GRANT_MAX_MONTHS,
         )
     latest = (
-        add_months(context.expected_end, -GRANT_MONTHS_BEFORE_END).isoformat()
+        format_day(add_months(context.expected_end, -GRANT_MONTHS_BEFORE_END))
         if context.expected_end
         else ""
     )

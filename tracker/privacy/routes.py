@@ -21,13 +21,14 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tracker.coordinator.display import csv_value
 from tracker.extensions import db
+from tracker.figures import csv_value
 from tracker.models import User
+from tracker.presentation import format_day
 from tracker.privacy import bp
 from tracker.privacy.forms import AuditFilterForm, EraseForm
 from tracker.queries import audit_log
@@ -55,7 +56,7 @@ def accessibility():
     """Show the accessibility statement: WCAG 2.1 AA status, how it is tested, known issues."""
     return render_template(
         "privacy/accessibility.html",
-        reviewed=format_date(STATEMENT_REVIEWED, "long"),
+        reviewed=format_day(STATEMENT_REVIEWED),
         **_institution(),
     )
 

@@ -10,7 +10,6 @@ Every list has a row per enrolment, but "planned stays without funding", which h
 row per stay.
 """
 
-import calendar
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from tracker.domain import policy
-from tracker.domain.dates import add_days
+from tracker.domain.dates import add_days, add_months
 from tracker.domain.staff import latest_counted_appointment
 from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState, PlanStatus
@@ -75,13 +74,6 @@ LIST_NAMES = ("candidates", "overdue", "at-risk", "waiting", "no-activity", "unf
 STAY_LISTS = frozenset({"unfunded-stays"})
 
 Supervisor = aliased(User, name="supervisor")
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day ``months`` later; the 29th–31st fall back to the month's last day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def waiting_cutoff(as_of: date) -> datetime:
@@ -475,3 +467,44 @@ def get_all(user: User, query: ListQuery, settings: TargetSettings) -> list[Any]
         .order_by(*_order(query, sql))
     )
     return db.session.execute(statement).all()
+
+
+def count_in_scope(filters: Filters) -> int:
+    """Return how many enrolments the filters cover (what a summary PDF lists in full)."""
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Enrolment).where(
+                filters.condition(Enrolment.programme_id)
+            )
+        )
+        or 0
+    )
+
+
+def count_on_lists(
+    user: User, as_of: date, filters: Filters, settings: TargetSettings
+) -> dict[tuple[int, EnrolmentKind], tuple[int, int]]:
+    """Return (on Plans overdue, on At risk) by programme and kind, in one grouped query.
+
+    The same rules and scope as the lists themselves (``get_all``), so a programme's
+    counts add up to the lists' lengths.
+    """
+    query = ListQuery(name="candidates", as_of=as_of, filters=filters)
+    sql = _sql(user, query, settings, with_counts=False)
+
+    def flag(name: str) -> Any:
+        rule = _list_condition(name, sql)
+        return func.sum(case((rule, 1), else_=0))
+
+    statement = sql.facts.join(
+        select(
+            Enrolment.programme_id,
+            Enrolment.kind,
+            flag("overdue").label("overdue"),
+            flag("at-risk").label("at_risk"),
+        ).select_from(Enrolment)
+    ).where(_scope(user, query)[0]).group_by(Enrolment.programme_id, Enrolment.kind)
+    return {
+        (row.programme_id, EnrolmentKind(row.kind)): (int(row.overdue or 0), int(row.at_risk or 0))
+        for row in db.session.execute(statement)
+    }

@@ -52,6 +52,15 @@ class Filters:
         return ""
 
 
+def get_programmes(filters: Filters) -> list[Programme]:
+    """Return the programmes the filters cover, by code (the rows of a programme comparison)."""
+    return list(
+        db.session.scalars(
+            db.select(Programme).where(filters.condition(Programme.id)).order_by(Programme.code)
+        )
+    )
+
+
 def user_scope_condition(user: User, programme_id: Any) -> ColumnElement[bool]:
     """Return a WHERE clause keeping only programmes the user may follow (admin: all)."""
     if policy.is_admin(user):

@@ -37,6 +37,7 @@ from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    Integer,
     Select,
     String,
     and_,
@@ -262,9 +263,13 @@ def counted_staff(as_of: date) -> ColumnElement[bool]:
 
 
 def count_groups(
-    as_of: date, settings: TargetSettings, filters: Filters
+    as_of: date, settings: TargetSettings, filters: Filters, *, by_programme: bool = False
 ) -> dict[str, list[GroupCounts]]:
-    """Return the counts of every population and year, in one grouped SQL statement."""
+    """Return the counts of every population and year, in one grouped SQL statement.
+
+    ``by_programme`` counts each programme of the scope on its own (the programme
+    comparison): the same statement, grouped by programme as well as by year.
+    """
     in_scope = filters.condition(Enrolment.programme_id)
     facts = EnrolmentFacts(
         as_of,
@@ -275,6 +280,7 @@ def count_groups(
     per_enrolment = facts.join(
         select(
             Enrolment.kind.label("kind"),
+            Enrolment.programme_id.label("programme_id"),
             _year(Enrolment.start_date).label("start_year"),
             _year(Enrolment.end_date).label("end_year"),
             _flag(facts.completed).label("completed"),
@@ -300,9 +306,12 @@ def count_groups(
     e = per_enrolment.cte("facts")
 
     def population(name: str, kind: EnrolmentKind, year: Any, member: Any) -> Select[Any]:
+        programme = e.c.programme_id if by_programme else literal(None, Integer)
+        groups = (e.c.programme_id, year) if by_programme else (year,)
         return (
             select(
                 literal(name, String).label("population"),
+                programme.label("programme_id"),
                 year.label("year"),
                 func.count().label("n"),
                 func.sum(e.c.achieved).label("achieved"),
@@ -311,7 +320,7 @@ def count_groups(
                 func.sum(e.c.overdue).label("overdue_plans"),
             )
             .where(e.c.kind == kind, member)
-            .group_by(year)
+            .group_by(*groups)
         )
 
     statement = union_all(
@@ -340,6 +349,7 @@ def count_groups(
                 projected=int(row.projected),
                 approved_plans=int(row.approved_plans),
                 overdue_plans=int(row.overdue_plans),
+                programme_id=row.programme_id,
             )
         )
     return found
@@ -357,15 +367,11 @@ def count_international(as_of: date, settings: TargetSettings, filters: Filters)
     )
 
 
-def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) -> dict[str, Any]:
-    """Return the statistics document of DESIGN §4 for these filters at this date."""
-    rows = count_groups(as_of, settings, filters)
+def _populations(rows: dict[str, list[GroupCounts]], settings: TargetSettings) -> dict[str, Any]:
+    """Return the document's population blocks (``phd``, ``postdoc``, ``staff``) from counts."""
     phd, postdoc = settings.phd_target_percent, settings.postdoc_target_percent
     staff = settings.staff_target_percent
-    document = {
-        "as_of": as_of.isoformat(),
-        "filters": filters.as_document(),
-        "settings": settings.as_document(),
+    return {
         "phd": {
             "by_completion_year": targets.groups(rows[PHD_COMPLETION], phd),
             "by_admission_year": targets.groups(rows[PHD_ADMISSION], phd),
@@ -379,7 +385,36 @@ def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) ->
             "by_start_year": targets.groups(rows[STAFF_START], staff),
         },
     }
+
+
+def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) -> dict[str, Any]:
+    """Return the statistics document of DESIGN §4 for these filters at this date."""
+    rows = count_groups(as_of, settings, filters)
+    document = {
+        "as_of": as_of.isoformat(),
+        "filters": filters.as_document(),
+        "settings": settings.as_document(),
+        **_populations(rows, settings),
+    }
     return document | count_international(as_of, settings, filters)
+
+
+def get_programme_statistics(as_of: date, filters: Filters) -> dict[int, dict[str, Any]]:
+    """Return, by programme id, each programme's population blocks as its own document has them.
+
+    One statement for every programme of the scope; a programme with nobody in any
+    population is left out. Each block equals ``get_statistics`` of that programme.
+    """
+    settings = current_settings()
+    rows = count_groups(as_of, settings, filters, by_programme=True)
+    per_programme: dict[int, dict[str, list[GroupCounts]]] = {}
+    for population, groups in rows.items():
+        for group in groups:
+            blocks = per_programme.setdefault(
+                int(group.programme_id or 0), {name: [] for name in rows}
+            )
+            blocks[population].append(group)
+    return {pid: _populations(blocks, settings) for pid, blocks in per_programme.items()}
 
 
 @dataclass(frozen=True)

@@ -102,17 +102,23 @@ def plan_command(
 @click.option(
     "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file."
 )
+@click.option(
+    "--tagged",
+    is_flag=True,
+    help="A tagged PDF (PDF/A-3a) for screen readers; takes longer (docs/PERFORMANCE.md).",
+)
 @_locale_option
 def summary_command(
     faculty: str | None,
     programme: str | None,
     as_of_text: str | None,
     output: Path,
+    tagged: bool,
     locale: str | None,
 ) -> None:
     """Write the summary PDF of the institution, a faculty or a programme."""
     language = _check_locale(locale)
     as_of, filters = statistics_scope(as_of_text, faculty, programme)
-    data = pdf.summary_pdf(filters, as_of, viewer=Operator(), locale=language)
+    data = pdf.summary_pdf(filters, as_of, viewer=Operator(), locale=language, tagged=tagged)
     _write(output, data)
     click.echo(f"Wrote {output} ({len(data):,} bytes).")

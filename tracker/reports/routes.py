@@ -12,7 +12,7 @@ from tracker.domain.targets import parse_as_of
 from tracker.domain.vocabulary import JobStatus
 from tracker.extensions import db
 from tracker.models import ReportJob
-from tracker.queries import scope
+from tracker.queries import candidates, scope
 from tracker.reports import bp
 from tracker.reports.forms import SummaryJobForm
 from tracker.services import reports
@@ -60,7 +60,7 @@ def _summary_scope(values: Any) -> tuple[date, scope.Filters]:
 def summary():
     """Send the summary PDF of a scope, or offer to make a large one in the background."""
     as_of, filters = _summary_scope(request.args)
-    size = pdf.count_candidates(filters)
+    size = candidates.count_in_scope(filters)
     if reports.runs_in_background(size):
         codes = filters.as_document()
         form = SummaryJobForm(

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from tracker.domain import policy
 from tracker.labels import label
 from tracker.mail import link
+from tracker.presentation import format_day
 from tracker.services.outbox import queue_mail
 
 
@@ -102,8 +103,8 @@ def notify_stay_reported(stay: Any) -> None:
                 "Confirm it or return it here:\n%(url)s\n",
                 who=_enrolment_text(enrolment),
                 host=stay.host_institution,
-                start=stay.reported_start_date.isoformat(),
-                end=stay.reported_end_date.isoformat(),
+                start=format_day(stay.reported_start_date),
+                end=format_day(stay.reported_end_date),
                 url=url,
             )
         queue_mail(user, subject, body, kind="notification")

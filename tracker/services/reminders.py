@@ -25,6 +25,7 @@ from tracker.extensions import db
 from tracker.labels import label
 from tracker.mail import link
 from tracker.models import Enrolment, Plan, SentReminder, Stay, User
+from tracker.presentation import format_day
 from tracker.services.notifications import deciders
 from tracker.services.outbox import queue_mail
 
@@ -92,7 +93,7 @@ def _plans_due(as_of: date) -> list[Reminder]:
                     "%(kind)s, %(programme)s: plan due %(due)s — %(url)s",
                     kind=label(enrolment.kind),
                     programme=enrolment.programme.name,
-                    due=due.isoformat(),
+                    due=format_day(due),
                     url=link("plans.view", enrolment_id=enrolment.id),
                 )
             )
@@ -134,10 +135,10 @@ def _decisions_waiting(as_of: date) -> list[Reminder]:
     ] + [(s.enrolment, "stay", link("review.stay", stay_id=s.id), s.reported_at) for s in stays]
     by_user: dict[int, Reminder] = {}
     for enrolment, what, url, since in waiting:
-        values = {"name": enrolment.person.name, "since": since.date().isoformat(), "url": url}
         for user in deciders(enrolment):
             reminder = by_user.setdefault(user.id, Reminder(user, ReminderKind.DECISION_WAITING))
             with force_locale(_locale(user)):
+                values = {"name": enrolment.person.name, "since": format_day(since), "url": url}
                 if what == "plan":
                     text = _("Plan of %(name)s, waiting since %(since)s — %(url)s", **values)
                 else:
@@ -172,7 +173,7 @@ def _stays_not_reported(as_of: date) -> list[Reminder]:
                 _(
                     "%(host)s, planned to end %(end)s — report it here: %(url)s",
                     host=stay.host_institution,
-                    end=stay.end_date.isoformat(),
+                    end=format_day(stay.end_date),
                     url=link("plans.report_stay", stay_id=stay.id),
                 )
             )

@@ -18,6 +18,7 @@ from tracker.domain.vocabulary import JobStatus
 from tracker.extensions import db
 from tracker.models import Faculty, Programme, ReportJob, User
 from tracker.models.base import utcnow
+from tracker.queries import candidates
 from tracker.queries.scope import Filters
 from tracker.services.audit import record
 from tracker.sqlite import reading
@@ -26,8 +27,6 @@ log = logging.getLogger(__name__)
 
 KEEP_HOURS = 24
 KEEP = timedelta(hours=KEEP_HOURS)
-# A progress write per this many rows keeps the page moving without a write per row.
-PROGRESS_EVERY = 200
 
 
 def runs_in_background(size: int) -> bool:
@@ -47,7 +46,7 @@ def start_summary_job(user: User, filters: Filters, as_of: date, locale: str) ->
             "locale": locale,
         },
         status=JobStatus.QUEUED,
-        total=pdf.count_candidates(filters),
+        total=candidates.count_in_scope(filters),
         expires_at=utcnow() + KEEP,
         filename=pdf.summary_filename(filters, as_of),
     )
@@ -69,8 +68,8 @@ def run_summary_job(job_id: int) -> None:
     db.session.commit()
 
     def progress(done: int, total: int) -> None:
-        if done == total or done % PROGRESS_EVERY == 0:
-            _write_progress(job_id, done, total)
+        # Told once per chunk of pages (a few hundred rows), so every call is written.
+        _write_progress(job_id, done, total)
 
     try:
         # Reading only: on SQLite the write lock stays free for the progress writes.

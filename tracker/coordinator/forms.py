@@ -28,9 +28,15 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 def _scope_choices(options: Choices, no_faculty: Any, no_programme: Any) -> tuple[list, list]:
     faculties = [("", no_faculty)] + [(f.code, f"{f.code} — {f.name}") for f in options.faculties]
-    # Each programme names its faculty, so that choosing a faculty can narrow the list.
+    # Each programme names its faculty, so that choosing a faculty can narrow the list; only
+    # a faculty the user may choose, so that the page names no faculty outside their scope.
+    choosable = {f.code for f in options.faculties}
     programmes = [("", no_programme)] + [
-        (p.code, f"{p.code} — {p.name}", {"data-faculty": p.faculty.code})
+        (
+            p.code,
+            f"{p.code} — {p.name}",
+            {"data-faculty": p.faculty.code} if p.faculty.code in choosable else {},
+        )
         for p in options.programmes
     ]
     return faculties, programmes

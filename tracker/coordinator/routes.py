@@ -184,6 +184,10 @@ def statistics_csv():
     document = asked.document
     if document is None:
         abort(asked.status)
+    if asked.note:
+        # A file cannot carry the dashboard's note: a programme outside the faculty is
+        # refused, as the lists' exports refuse it, rather than exported as the faculty's.
+        abort(400)
     name = "-".join(["statistics", *[v for v in document["filters"].values() if v]])
     return _csv_response(stats.statistics_csv_rows(document), f"{name}-{document['as_of']}.csv")
 

@@ -212,9 +212,9 @@ def test_the_supervisor_reviews_the_date(cast, candidate, supervisor):
     candidate.post(f"/plans/{eid}/activities/new", data=ACTIVITY | {"title": "Summer school"})
     _submit(candidate, eid)
     review = text(supervisor.get(f"/review/plans/{eid}"))
-    assert "Done on 2025-03-10" in review
+    assert "Done on 10 Mar 2025" in review
     # What changed since the approved version: it was planned, it is done.
-    assert "Done on: from “” to “2025-03-10”" in review
+    assert "Done on: from “” to “10 Mar 2025”" in review
 
 
 def test_done_is_a_fact_a_discarded_revision_keeps(cast, candidate):

@@ -52,6 +52,9 @@ ENUMS: dict[tuple[str, str], type[Enum]] = {
     ("activities", "status"): ActivityStatus,
 }
 
+# Fields that hold a day; a version's snapshot has them as ISO text (tracker.domain.snapshot).
+DATE_FIELDS = frozenset({"start_date", "end_date", "done_on"})
+
 DOI = re.compile(r"^(?:doi:\s*)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 
 
@@ -61,13 +64,22 @@ def field_label(name: str) -> str:
 
 
 def plan_value(value: Any, section: str, name: str) -> str:
-    """Return a field's value for reading: labels for enumerations, names for countries."""
+    """Return a field's value for reading: labels for enumerations, names for countries.
+
+    A day reads as the reader's language writes it, whether it comes from the plan
+    (a date) or from a version's snapshot (ISO text).
+    """
     if value is None or value == "":
         return ""
     if isinstance(value, Enum):
         return label(value)
     if isinstance(value, date):
         return format_day(value)
+    if name in DATE_FIELDS and isinstance(value, str):
+        try:
+            return format_day(date.fromisoformat(value))
+        except ValueError:
+            return value
     if name == "country":
         return country_name(str(value), locale_name())
     enum_class = ENUMS.get((section, name))

@@ -1,6 +1,7 @@
 """The coordinator's pages in Chromium: axe-core finds no WCAG 2.1 A/AA violation."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.integration import stats_dataset as data
 
@@ -26,15 +27,15 @@ def test_dashboard_is_accessible(coordinator, page, browser_login, assert_access
     browser_login(coordinator["user"])
     page.get_by_role("link", name="Targets and candidates").click()
     page.wait_for_url("**/coordinator/")
-    assert page.get_by_role("heading", name="Progress toward the targets").is_visible()
+    expect(page.get_by_role("heading", name="Progress toward the targets")).to_be_visible()
     page.get_by_label("As of").fill(AS_OF)
     page.get_by_role("button", name="Show figures").click()
     page.wait_for_url(f"**as_of={AS_OF}**")
     # The charts are images with a name, and their numbers are in tables.
     chart = page.get_by_role("img", name="PhD candidates by year of completion")
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     assert page.locator("#table-phd-by-admission-year tbody tr").count() == 4
-    assert page.get_by_text("1 more person needs a stay to reach the target.").is_visible()
+    expect(page.get_by_text("1 more person needs a stay to reach the target.")).to_be_visible()
     assert_accessible(page)
 
 
@@ -69,7 +70,8 @@ def test_enrolment_pages_are_accessible(coordinator, page, browser_login, assert
     # A mistake is shown next to its field and in the summary, and stays accessible.
     page.get_by_label("Expected end date").fill("2020-01-01")
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_text("The expected end cannot be before the start date.").first.is_visible()
+    mistake = page.get_by_text("The expected end cannot be before the start date.")
+    expect(mistake.first).to_be_visible()
     assert_accessible(page)
     page.goto("/coordinator/enrolments/new")
     assert_accessible(page)

@@ -55,8 +55,10 @@ def _date_number_default(element: date_number, compiler: Any, **kw: Any) -> str:
 
 @compiles(date_number, "sqlite")
 def _date_number_sqlite(element: date_number, compiler: Any, **kw: Any) -> str:
+    # SQLite stores a date as ISO text, YYYY-MM-DD: the digits without the dashes, read
+    # without parsing a date (strftime costs several times more per row).
     (day,) = list(element.clauses)
-    return f"CAST(strftime('%Y%m%d', {compiler.process(day, **kw)}) AS INTEGER)"
+    return f"CAST(replace(substr({compiler.process(day, **kw)}, 1, 10), '-', '') AS INTEGER)"
 
 
 class staff_deadline(FunctionElement[date]):  # noqa: N801 - reads like the SQL function it is
@@ -95,6 +97,22 @@ def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def year_of(column: Any) -> ColumnElement[int]:
-    """Return the year of a DATE expression as an integer."""
-    return cast(extract("year", column), Integer)
+class year_of(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
+    """The year of a DATE expression as an integer, on every database we run on."""
+
+    type = Integer()
+    name = "year_of"
+    inherit_cache = True
+
+
+@compiles(year_of)
+def _year_of_default(element: year_of, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return compiler.process(cast(extract("year", day), Integer), **kw)
+
+
+@compiles(year_of, "sqlite")
+def _year_of_sqlite(element: year_of, compiler: Any, **kw: Any) -> str:
+    # The first four characters of the ISO text SQLite stores (see date_number).
+    (day,) = list(element.clauses)
+    return f"CAST(substr({compiler.process(day, **kw)}, 1, 4) AS INTEGER)"

@@ -81,20 +81,26 @@ ACTIVITY_POPULATIONS = (
 class ActivityRules:
     """SQL conditions on ``activity`` rows at one as-of date (tracker.domain.activities)."""
 
-    def __init__(self, as_of: date) -> None:
+    def __init__(self, as_of: date, *, replay: bool = True) -> None:
         self.done = and_(Activity.status == ActivityStatus.DONE, Activity.done_on <= as_of)
         # Not done on the day; done_on is never NULL on a done activity (a CHECK says so).
         not_done = or_(Activity.status != ActivityStatus.DONE, Activity.done_on > as_of)
         # In the approved version, of a plan approved by the as-of date (the history says
-        # when: a plan approved later planned nothing on that day).
-        approved_by_then = (
-            select(Plan.enrolment_id)
-            .join(PlanVersion, PlanVersion.plan_id == Plan.id)
-            .where(
-                PlanVersion.event.in_(APPROVING),
-                PlanVersion.effective_at < end_of_day(as_of),
+        # when: a plan approved later planned nothing on that day). Without replay
+        # (tracker.queries.recorded) that is a plan with an approved version.
+        if replay:
+            approved_by_then = (
+                select(Plan.enrolment_id)
+                .join(PlanVersion, PlanVersion.plan_id == Plan.id)
+                .where(
+                    PlanVersion.event.in_(APPROVING),
+                    PlanVersion.effective_at < end_of_day(as_of),
+                )
             )
-        )
+        else:
+            approved_by_then = select(Plan.enrolment_id).where(
+                Plan.approved_version_id.is_not(None)
+            )
         self.approved = and_(
             Activity.approved_type.is_not(None), Activity.enrolment_id.in_(approved_by_then)
         )
@@ -123,8 +129,8 @@ class ActivityFacts:
     with one seek per person, so a list reads only the activities of its rows.
     """
 
-    def __init__(self, as_of: date) -> None:
-        self.rules = rules = ActivityRules(as_of)
+    def __init__(self, as_of: date, *, replay: bool = True) -> None:
+        self.rules = rules = ActivityRules(as_of, replay=replay)
         mine = Activity.enrolment_id == Enrolment.id
         self.none_done = ~exists().where(mine, rules.done)
         self.planned = (
@@ -143,8 +149,14 @@ class ActivitySets:
     narrows the activities read (to a scope).
     """
 
-    def __init__(self, as_of: date, condition: ColumnElement[bool] | None = None) -> None:
-        self.rules = ActivityRules(as_of)
+    def __init__(
+        self,
+        as_of: date,
+        condition: ColumnElement[bool] | None = None,
+        *,
+        replay: bool = True,
+    ) -> None:
+        self.rules = ActivityRules(as_of, replay=replay)
         self.summary = self._summary(condition)
         c = self.summary.c
         self.masks = {
@@ -215,7 +227,9 @@ def count_groups(
     most); the people per type are summed from those here. ``narrowed`` says whether
     the scope leaves out anyone (then only the activities of the people in scope are read).
     """
-    found = ActivitySets(facts.as_of, activities_of(in_scope) if narrowed else None)
+    found = ActivitySets(
+        facts.as_of, activities_of(in_scope) if narrowed else None, replay=facts.replay
+    )
     summary = found.summary.c
     # The populations' kinds differ, so a person is in one population at most.
     which = case(

@@ -92,6 +92,30 @@ def _staff_deadline_sqlite(element: staff_deadline, compiler: Any, **kw: Any) ->
     return f"date({compiler.process(day, **kw)}, '+{STAFF_YEARS} years', '-1 day')"
 
 
+class any_bits(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
+    """The union (bitwise OR) of one-bit values, an aggregate, on every database we run on.
+
+    PostgreSQL has ``bit_or``; SQLite has none, and the SUM of the DISTINCT values is the
+    same when each value is a single bit (or NULL).
+    """
+
+    type = Integer()
+    name = "any_bits"
+    inherit_cache = True
+
+
+@compiles(any_bits)
+def _any_bits_default(element: any_bits, compiler: Any, **kw: Any) -> str:
+    (bits,) = list(element.clauses)
+    return f"bit_or({compiler.process(bits, **kw)})"
+
+
+@compiles(any_bits, "sqlite")
+def _any_bits_sqlite(element: any_bits, compiler: Any, **kw: Any) -> str:
+    (bits,) = list(element.clauses)
+    return f"sum(DISTINCT {compiler.process(bits, **kw)})"
+
+
 def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """Return 1 where the condition holds and 0 elsewhere (NULL counts as false)."""
     return case((condition, 1), else_=0)

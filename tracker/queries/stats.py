@@ -336,7 +336,7 @@ def count_groups(
     # rows at most); the lists are summed from it here.
     statement = statement.group_by(kind, start_year, end_year, completed, withdrawn)
     totals: dict[str, dict[int, list[int]]] = {name: {} for name in POPULATIONS}
-    for row in db.session.execute(statement):
+    for row in db.session.execute(statement).all():
         figures = (row.n, row.achieved, row.projected, row.approved_plans, row.overdue_plans)
         for name, year in _years_counted(row):
             counted = totals[name].setdefault(year, [0] * len(figures))

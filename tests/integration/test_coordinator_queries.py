@@ -217,4 +217,6 @@ def test_query_count_does_not_grow_with_the_rows(
     small = _query_counts(client, 10, ids)
     large = _query_counts(client, 990, ids)  # 1,000 candidates in all
     assert large == small
-    assert max(small.values()) <= 8, small
+    # Session and user, the coordinator's scope, whether to replay the histories
+    # (tracker.queries.recorded), then the page's own few statements.
+    assert max(small.values()) <= 9, small

@@ -1,6 +1,7 @@
 """The coordinator's pages in Chromium: axe-core finds no WCAG 2.1 A/AA violation."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.integration import stats_dataset as data
@@ -27,16 +28,16 @@ def test_dashboard_is_accessible(coordinator, page, browser_login, assert_access
     browser_login(coordinator["user"])
     page.get_by_role("link", name="Targets and candidates").click()
     page.wait_for_url("**/coordinator/")
-    assert page.get_by_role("heading", name="Progress toward the targets").is_visible()
+    expect(page.get_by_role("heading", name="Progress toward the targets")).to_be_visible()
     page.get_by_label("As of").fill(AS_OF)
     page.get_by_role("button", name="Show figures").click()
     page.wait_for_url(f"**as_of={AS_OF}**")
     # The charts are images with a name, and their numbers are in tables.
     chart = page.get_by_role("img", name="PhD candidates by year of completion")
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     assert page.locator("#table-phd-by-admission-year tbody tr").count() == 4
     needed = page.get_by_text("1 more person would have needed a stay to reach the target.")
-    assert needed.first.is_visible()
+    expect(needed.first).to_be_visible()
     # The chart takes the width of the page's content, not half of it.
     box, main = chart.bounding_box(), page.locator("main").bounding_box()
     assert box["width"] > 0.85 * main["width"]
@@ -82,9 +83,9 @@ def test_a_mismatch_without_script_shows_the_facultys_figures(
         response = page.goto(f"/coordinator/?as_of={AS_OF}&faculty=HF&programme=PHD-CS")
         assert response.status == 200
         note = page.get_by_role("status").filter(has_text="PHD-CS is not in faculty HF")
-        assert note.is_visible()
+        expect(note).to_be_visible()
         assert "The figures are the faculty's" in note.inner_text()
-        assert page.get_by_text("Faculty HF, as of").is_visible()
+        expect(page.get_by_text("Faculty HF, as of")).to_be_visible()
     finally:
         context.close()
 
@@ -136,7 +137,8 @@ def test_enrolment_pages_are_accessible(coordinator, page, browser_login, assert
     # A mistake is shown next to its field and in the summary, and stays accessible.
     page.get_by_label("Expected end date").fill("2020-01-01")
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_text("The expected end cannot be before the start date.").first.is_visible()
+    mistake = page.get_by_text("The expected end cannot be before the start date.")
+    expect(mistake.first).to_be_visible()
     assert_accessible(page)
     page.goto("/coordinator/enrolments/new")
     assert_accessible(page)

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 
 @pytest.fixture()
@@ -36,7 +37,7 @@ def people(make_user, make_programme, make_enrolment):
 )
 def test_home_page_per_role(people, page, browser_login, assert_accessible, role, heading):
     browser_login(people[role])
-    assert page.get_by_role("heading", name=heading).is_visible()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
     assert_accessible(page)
 
 

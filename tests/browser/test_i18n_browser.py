@@ -3,6 +3,8 @@ bar's menu in one click, and every page stays accessible."""
 
 from datetime import date
 
+from playwright.sync_api import expect
+
 from tracker.extensions import db
 
 
@@ -18,8 +20,8 @@ def test_home_page_in_norwegian(
     # The login page is still in the browser's language (en-GB); the user's applies after.
     browser_login(candidate)
     assert page.locator("html").get_attribute("lang") == "nb"
-    assert page.get_by_role("heading", name="Velkommen, Ola Kandidat").is_visible()
-    assert page.get_by_role("heading", name="Mine mobilitetsplaner").is_visible()
+    expect(page.get_by_role("heading", name="Velkommen, Ola Kandidat")).to_be_visible()
+    expect(page.get_by_role("heading", name="Mine mobilitetsplaner")).to_be_visible()
     assert_accessible(page)
 
     # The menu opens in place, says which language is chosen, and is accessible open.
@@ -30,9 +32,9 @@ def test_home_page_in_norwegian(
     page.get_by_role("button", name="English").click()
     page.get_by_role("heading", name="Welcome, Ola Kandidat").wait_for()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_text("Your language is saved.").is_visible()
+    expect(page.get_by_text("Your language is saved.")).to_be_visible()
     assert_accessible(page)
     # Escape closes the menu again, and focus goes back to it.
     page.get_by_text("Language", exact=True).click()
     page.keyboard.press("Escape")
-    assert not page.get_by_role("button", name="Norsk bokmål").is_visible()
+    expect(page.get_by_role("button", name="Norsk bokmål")).not_to_be_visible()

@@ -6,6 +6,7 @@ of each role in both languages, axe-clean and reflowing at 320 px (assert_access
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tracker.domain.vocabulary import Funding, StayPurpose
 from tracker.extensions import db
@@ -128,9 +129,8 @@ def test_the_candidate_revises_discards_and_withdraws(
     page.get_by_role("link", name="Approved — report stays when they are done").click()
     see(page, "Your supervisor's comment on the approval")
     # 8: the ended stay can be reported; the one ahead says from when.
-    assert page.get_by_role(
-        "link", name="Report as done stay at Technische Universität München"
-    ).is_visible()
+    report = page.get_by_role("link", name="Report as done stay at Technische Universität München")
+    expect(report).to_be_visible()
     assert not page.get_by_role("link", name="Report as done stay at ETH Zürich").count()
     see(page, "You can report this stay as done from")
     assert_accessible(page)
@@ -141,7 +141,7 @@ def test_the_candidate_revises_discards_and_withdraws(
     assert page.locator("#plan-status").inner_text() == "Approved — revision in progress"
     page.get_by_role("link", name="Home").click()
     see(page, "The approved version of your plan still holds")
-    assert page.get_by_role("cell", name="Approved — revision in progress").is_visible()
+    expect(page.get_by_role("cell", name="Approved — revision in progress")).to_be_visible()
     assert not page.get_by_role("cell", name="Draft", exact=True).count()
     assert_accessible(page)
 
@@ -158,7 +158,7 @@ def test_the_candidate_revises_discards_and_withdraws(
     assert_accessible(page)
     page.get_by_role("link", name="No, back to the plan").click()
     page.wait_for_url(f"**/plans/{eid}")
-    assert page.get_by_role("cell", name="KTH", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="KTH", exact=True)).to_be_visible()
     page.get_by_role("link", name="Remove stay at KTH").click()
     page.get_by_role("button", name="Remove the stay").click()
     see(page, "The stay is removed from the plan.")
@@ -174,7 +174,7 @@ def test_the_candidate_revises_discards_and_withdraws(
     page.get_by_role("button", name="Discard the revision").click()
     see(page, "The revision is discarded.")
     assert page.locator("#plan-status").inner_text() == "Approved"
-    assert page.get_by_role("cell", name="ICRA", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="ICRA", exact=True)).to_be_visible()
     assert_accessible(page)
 
     # 6: adding to the approved plan explains the revision, with its button.
@@ -190,7 +190,7 @@ def test_the_candidate_revises_discards_and_withdraws(
     assert_accessible(page)
     page.get_by_role("button", name="Withdraw the plan").click()
     see(page, "Your plan is withdrawn")
-    assert page.get_by_role("button", name="Submit plan to supervisor").is_visible()
+    expect(page.get_by_role("button", name="Submit plan to supervisor")).to_be_visible()
     page.get_by_role("link", name="Version history").click()
     see(page, "Withdrawn by the candidate")
     assert_accessible(page)
@@ -220,7 +220,7 @@ def test_an_import_preview_names_people_and_changes_then_invites(
     browser_login(world["coordinator"])
     page.goto("/coordinator/import")
     assert page.get_by_role("link", name="Download a template to fill in (CSV) — Enrolments")
-    assert page.get_by_role("cell", name="Erasmus+").first.is_visible()
+    expect(page.get_by_role("cell", name="Erasmus+").first).to_be_visible()
     assert_accessible(page)
     start = world["enrolment"].start_date.isoformat()
     page.get_by_label("CSV file").set_input_files(files=[{
@@ -273,10 +273,11 @@ def test_the_top_bar_counts_what_waits_and_folds_into_a_menu_on_a_phone(
 ):
     browser_login(world["supervisor"])
     review = page.get_by_role("link", name="Review 1 waits for your decision")
-    assert review.is_visible()
+    expect(review).to_be_visible()
     page.set_viewport_size({"width": 320, "height": 700})
     menu = page.get_by_role("button", name="Menu")
-    assert menu.is_visible() and not review.is_visible()
+    expect(menu).to_be_visible()
+    expect(review).not_to_be_visible()
     # The bar is one line: the brand and the menu button.
     assert page.locator("nav.navbar").bounding_box()["height"] < 100
     menu.click()

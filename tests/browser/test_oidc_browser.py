@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.oidc_support import CLIENT_SECRET, PASSWORD
 from tracker.extensions import db
@@ -46,7 +47,7 @@ def test_log_in_and_out_through_the_provider(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server}/")
-    assert page.get_by_role("heading", name="Welcome, Kari Nordmann").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Kari Nordmann")).to_be_visible()
     assert db.session.scalar(db.select(db.func.count(ExternalIdentity.id))) == 1
     assert_accessible(page)
 
@@ -55,12 +56,12 @@ def test_log_in_and_out_through_the_provider(
     page.wait_for_url(re.compile(re.escape(provider.issuer) + r"/session/end"))
     page.get_by_role("button", name="Yes, sign me out").click()
     page.wait_for_url(re.compile(re.escape(live_server) + r"/auth/login"))
-    assert page.get_by_text("You are logged out.").is_visible()
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
 
     # The provider asks for the password again.
     page.get_by_role("link", name="Log in with Test ID").click()
     page.wait_for_url(re.compile(re.escape(provider.issuer) + r"/interaction/"))
-    assert page.get_by_label("Password").is_visible()
+    expect(page.get_by_label("Password")).to_be_visible()
 
 
 def test_someone_unknown_gets_a_clear_page_in_norwegian(
@@ -78,8 +79,9 @@ def test_someone_unknown_gets_a_clear_page_in_norwegian(
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(re.compile(re.escape(live_server) + r"/auth/oidc/callback"))
-        assert page.get_by_role("heading", name="Du har ingen konto i verktøyet ennå").is_visible()
-        assert page.get_by_text("nina.berg@example.net").is_visible()
+        no_account = page.get_by_role("heading", name="Du har ingen konto i verktøyet ennå")
+        expect(no_account).to_be_visible()
+        expect(page.get_by_text("nina.berg@example.net")).to_be_visible()
         assert_accessible(page)
     finally:
         context.close()

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from tracker.domain.vocabulary import MailStatus
 from tracker.extensions import db
@@ -51,7 +52,7 @@ def test_failed_e_mails_are_shown_and_resent(make_user, page, browser_login, ass
     db.session.info.clear()
     browser_login(make_user("admin@example.org", "Ada Admin", admin=True))
     page.goto("/admin/mail")
-    assert page.get_by_text("550 5.1.1 No such user").is_visible()
+    expect(page.get_by_text("550 5.1.1 No such user")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Resend to kari@example.org").click()
     page.get_by_text("1 e-mail is queued again.").wait_for()

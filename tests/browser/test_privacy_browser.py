@@ -4,6 +4,7 @@ and an erasure confirmed with the keyboard alone."""
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.integration import privacy_story as story
 from tracker.extensions import db
@@ -64,7 +65,7 @@ def test_my_data_and_the_administrators_pages(
     browser_login(kari)
     page.get_by_role("link", name=my_data).click()
     page.get_by_role("heading", level=1, name=my_data).wait_for()  # the page the click opens
-    assert page.get_by_text("University of Western Australia").first.is_visible()
+    expect(page.get_by_text("University of Western Australia").first).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Log out" if language == "en" else "Logg ut").click()
 
@@ -80,10 +81,10 @@ def test_my_data_and_the_administrators_pages(
     page.goto(f"/admin/users/{told['supervisor'].id}/erase")  # refused: the reasons
     assert_accessible(page)
     page.goto("/admin/audit")
-    assert page.get_by_role("heading", name=audit_log).is_visible()
+    expect(page.get_by_role("heading", name=audit_log)).to_be_visible()
     assert_accessible(page)
     page.goto(f"/admin/audit?person={kari.id}&since=2026-02-30")  # an error to show
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     assert_accessible(page)
 
 
@@ -101,6 +102,6 @@ def test_an_erasure_confirmed_with_the_keyboard_alone(told, page, browser_login,
     assert page.evaluate("document.activeElement.value") == "Erase the personal data"
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/admin/users/{kari.id}")
-    assert page.get_by_text(f"The personal data of account {kari.id} was erased.").is_visible()
+    expect(page.get_by_text(f"The personal data of account {kari.id} was erased.")).to_be_visible()
     assert_accessible(page)
     assert story.reload(kari).erased_at is not None

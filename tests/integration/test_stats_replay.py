@@ -16,8 +16,9 @@ from tracker.domain.vocabulary import PlanEvent, PlanStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, PlanVersion
 from tracker.models.base import as_utc
-from tracker.queries import candidates
+from tracker.queries import candidates, stats
 from tracker.queries.candidates import ListQuery
+from tracker.queries.recorded import replay_needed
 from tracker.queries.scope import Filters
 from tracker.queries.stats import build_statistics
 from tracker.services import plans
@@ -164,3 +165,27 @@ def test_an_entry_takes_effect_when_it_is_recorded_unless_told_otherwise(app):
     db.session.add_all([plan, recorded])
     db.session.commit()
     assert as_utc(recorded.effective_at) == moment
+
+
+def _everything_at(admin, as_of: date) -> dict:
+    """Return the document and every row of every list, all columns, at one date."""
+    found: dict = {"document": build_statistics(as_of, Filters(), SETTINGS)}
+    for name in candidates.LIST_NAMES:
+        rows = candidates.get_all(admin, ListQuery(name=name, as_of=as_of), SETTINGS)
+        found[name] = sorted((r._asdict() for r in rows), key=lambda r: r["key"])
+    return found
+
+
+def test_the_state_as_it_stands_gives_the_replayed_figures(institution, monkeypatch):
+    """With nothing recorded after the as-of date, the plans and stays as they stand are read
+    instead of their histories (tracker.queries.recorded): the figures are the same."""
+    act_today(institution["enrolments"], institution["supervisor"])
+    today, admin = date.today(), institution["admin"]
+    assert not replay_needed(today)
+    assert replay_needed(today - timedelta(days=1))
+    as_they_stand = _everything_at(admin, today)
+    monkeypatch.setattr(stats, "replay_needed", lambda as_of: True)
+    replayed = _everything_at(admin, today)
+    assert as_they_stand == replayed
+    assert as_they_stand["overdue"] and as_they_stand["unfunded-stays"]
+    assert any(row["submitted_at"] for row in as_they_stand["candidates"])

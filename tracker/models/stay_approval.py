@@ -49,6 +49,9 @@ class StayApproval(Base):
             "start_date",
             "end_date",
         ),
+        # Whether anything takes effect after a date (tracker.queries.recorded, 0014).
+        Index("ix_stay_approval_valid_from", "valid_from"),
+        Index("ix_stay_approval_valid_until", "valid_until"),
     )
 
     def __repr__(self) -> str:

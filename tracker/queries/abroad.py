@@ -98,7 +98,7 @@ def sections(
     by_country: Counter[str] = Counter()
     hosts: list[HostCount] = []
     planned = unfunded = 0
-    for row in db.session.execute(union_all(by_funding, by_host, ahead)):
+    for row in db.session.execute(union_all(by_funding, by_host, ahead)).all():
         stays = int(row.stays)
         if row.part == FUNDING:
             by_year[int(row.year)][str(row.funding)] += stays

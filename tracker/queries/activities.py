@@ -21,7 +21,6 @@ from sqlalchemy import (
     String,
     and_,
     case,
-    distinct,
     exists,
     func,
     literal,
@@ -38,7 +37,7 @@ from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import ActivityStatus, EnrolmentKind
 from tracker.extensions import db
 from tracker.models import Activity, Enrolment, Plan, PlanVersion
-from tracker.queries.sql import flag, year_of
+from tracker.queries.sql import any_bits, flag, year_of
 
 if TYPE_CHECKING:
     from tracker.queries.stats import EnrolmentFacts
@@ -81,20 +80,26 @@ ACTIVITY_POPULATIONS = (
 class ActivityRules:
     """SQL conditions on ``activity`` rows at one as-of date (tracker.domain.activities)."""
 
-    def __init__(self, as_of: date) -> None:
+    def __init__(self, as_of: date, *, replay: bool = True) -> None:
         self.done = and_(Activity.status == ActivityStatus.DONE, Activity.done_on <= as_of)
         # Not done on the day; done_on is never NULL on a done activity (a CHECK says so).
         not_done = or_(Activity.status != ActivityStatus.DONE, Activity.done_on > as_of)
         # In the approved version, of a plan approved by the as-of date (the history says
-        # when: a plan approved later planned nothing on that day).
-        approved_by_then = (
-            select(Plan.enrolment_id)
-            .join(PlanVersion, PlanVersion.plan_id == Plan.id)
-            .where(
-                PlanVersion.event.in_(APPROVING),
-                PlanVersion.effective_at < end_of_day(as_of),
+        # when: a plan approved later planned nothing on that day). Without replay
+        # (tracker.queries.recorded) that is a plan with an approved version.
+        if replay:
+            approved_by_then = (
+                select(Plan.enrolment_id)
+                .join(PlanVersion, PlanVersion.plan_id == Plan.id)
+                .where(
+                    PlanVersion.event.in_(APPROVING),
+                    PlanVersion.effective_at < end_of_day(as_of),
+                )
             )
-        )
+        else:
+            approved_by_then = select(Plan.enrolment_id).where(
+                Plan.approved_version_id.is_not(None)
+            )
         self.approved = and_(
             Activity.approved_type.is_not(None), Activity.enrolment_id.in_(approved_by_then)
         )
@@ -123,8 +128,8 @@ class ActivityFacts:
     with one seek per person, so a list reads only the activities of its rows.
     """
 
-    def __init__(self, as_of: date) -> None:
-        self.rules = rules = ActivityRules(as_of)
+    def __init__(self, as_of: date, *, replay: bool = True) -> None:
+        self.rules = rules = ActivityRules(as_of, replay=replay)
         mine = Activity.enrolment_id == Enrolment.id
         self.none_done = ~exists().where(mine, rules.done)
         self.planned = (
@@ -143,8 +148,14 @@ class ActivitySets:
     narrows the activities read (to a scope).
     """
 
-    def __init__(self, as_of: date, condition: ColumnElement[bool] | None = None) -> None:
-        self.rules = ActivityRules(as_of)
+    def __init__(
+        self,
+        as_of: date,
+        condition: ColumnElement[bool] | None = None,
+        *,
+        replay: bool = True,
+    ) -> None:
+        self.rules = ActivityRules(as_of, replay=replay)
         self.summary = self._summary(condition)
         c = self.summary.c
         self.masks = {
@@ -163,8 +174,8 @@ class ActivitySets:
         query = (
             select(
                 Activity.enrolment_id.label("enrolment_id"),
-                func.sum(distinct(done_bit)).label("done_types"),
-                func.sum(distinct(counted_bit)).label("planned_or_done_types"),
+                any_bits(done_bit).label("done_types"),
+                any_bits(counted_bit).label("planned_or_done_types"),
             )
             # Only activities that count for something: done by then, or approved.
             .where(or_(rules.done, rules.approved))
@@ -215,7 +226,9 @@ def count_groups(
     most); the people per type are summed from those here. ``narrowed`` says whether
     the scope leaves out anyone (then only the activities of the people in scope are read).
     """
-    found = ActivitySets(facts.as_of, activities_of(in_scope) if narrowed else None)
+    found = ActivitySets(
+        facts.as_of, activities_of(in_scope) if narrowed else None, replay=facts.replay
+    )
     summary = found.summary.c
     # The populations' kinds differ, so a person is in one population at most.
     which = case(
@@ -256,9 +269,9 @@ def count_groups(
     sizes: dict[tuple[int, int], int] = {}
     # People by cohort, measure and set of types; then by type, one set at a time.
     by_set: Counter[tuple[int, int, str, int]] = Counter()
-    for part, population, cohort_year, done, planned_or_done, people in db.session.execute(
-        union_all(with_activities, everyone)
-    ):
+    # Fetched at once: a few thousand rows, which one by one cost more than the counting.
+    rows = db.session.execute(union_all(with_activities, everyone)).all()
+    for part, population, cohort_year, done, planned_or_done, people in rows:
         if part == SIZES:
             sizes[(population, cohort_year)] = people
             continue

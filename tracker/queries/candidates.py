@@ -37,7 +37,7 @@ from tracker.domain.staff import latest_counted_appointment
 from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState, PlanStatus
 from tracker.extensions import db
-from tracker.models import Enrolment, Plan, Programme, Stay, StayApproval, User
+from tracker.models import Enrolment, Plan, Programme, Stay, User
 from tracker.queries.abroad import planned_stay
 from tracker.queries.activities import ActivityFacts, in_population
 from tracker.queries.scope import Filters, user_scope_condition
@@ -166,7 +166,7 @@ def _sort_column(sql: ListSql, key: str) -> Any:
         "supervisor": func.lower(Supervisor.name),
         "activities_planned": sql.activities.planned,
         "host": func.lower(Stay.host_institution),
-        "stay_start": StayApproval.start_date,
+        "stay_start": sql.stays.approved_start,
     }[key]
 
 
@@ -325,6 +325,7 @@ def _sql(
     page: list[int] | None = None,
     *,
     with_counts: bool = True,
+    replay: bool | None = None,
 ) -> ListSql:
     """Return the expressions of the list, summarising the stays and histories of its scope.
 
@@ -338,10 +339,13 @@ def _sql(
         enrolments = enrolments_where(condition)
     else:
         enrolments = None
+    facts = EnrolmentFacts(
+        query.as_of, settings, enrolments, with_counts=with_counts, replay=replay
+    )
     return ListSql(
-        facts=EnrolmentFacts(query.as_of, settings, enrolments, with_counts=with_counts),
-        activities=ActivityFacts(query.as_of),
-        stays=StayRules(query.as_of, settings.counting_rules),
+        facts=facts,
+        activities=ActivityFacts(query.as_of, replay=facts.replay),
+        stays=facts.stay_rules,
     )
 
 
@@ -377,9 +381,9 @@ def _row_columns(name: str, sql: ListSql) -> list[Any]:
         columns += [
             Stay.id.label("stay_id"),
             Stay.host_institution.label("host_institution"),
-            StayApproval.country.label("stay_country"),
-            StayApproval.start_date.label("stay_start_date"),
-            StayApproval.end_date.label("stay_end_date"),
+            sql.stays.approved_country.label("stay_country"),
+            sql.stays.approved_start.label("stay_start_date"),
+            sql.stays.approved_end.label("stay_end_date"),
             Stay.funding.label("funding"),
         ]
     return columns
@@ -407,7 +411,10 @@ def _needs_history(query: ListQuery) -> bool:
 
 
 def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: int) -> Page:
-    """Return one page of the list in three queries (count, page ids, rows), whatever the size.
+    """Return one page of the list in four queries, whatever the size.
+
+    Whether the histories are replayed (tracker.queries.recorded), the count, the page's
+    ids, its rows.
 
     The stays of every enrolment in scope are summarised only when choosing the rows
     needs them (the at-risk rule, a sort by stays); the columns of the page are then
@@ -441,7 +448,13 @@ def get_page(user: User, query: ListQuery, settings: TargetSettings, per_page: i
     if not found_ids:
         return Page(rows=[], total=total, page=page, per_page=per_page)
     keys = [row[0] for row in found_ids]
-    page_sql = _sql(user, query, settings, page=sorted({row[1] for row in found_ids}))
+    page_sql = _sql(
+        user,
+        query,
+        settings,
+        page=sorted({row[1] for row in found_ids}),
+        replay=sql.facts.replay,
+    )
     found = db.session.execute(
         _joined(
             _select(query.name, page_sql, *_row_columns(query.name, page_sql)),
@@ -482,7 +495,12 @@ def count_in_scope(filters: Filters) -> int:
 
 
 def count_on_lists(
-    user: User, as_of: date, filters: Filters, settings: TargetSettings
+    user: User,
+    as_of: date,
+    filters: Filters,
+    settings: TargetSettings,
+    *,
+    replay: bool | None = None,
 ) -> dict[tuple[int, EnrolmentKind], tuple[int, int]]:
     """Return (on Plans overdue, on At risk) by programme and kind, in one grouped query.
 
@@ -490,7 +508,7 @@ def count_on_lists(
     counts add up to the lists' lengths.
     """
     query = ListQuery(name="candidates", as_of=as_of, filters=filters)
-    sql = _sql(user, query, settings, with_counts=False)
+    sql = _sql(user, query, settings, with_counts=False, replay=replay)
 
     def flag(name: str) -> Any:
         rule = _list_condition(name, sql)

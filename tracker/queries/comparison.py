@@ -1,6 +1,7 @@
-"""What a programme comparison reads (DESIGN §4): each programme of a scope, in three queries.
+"""What a programme comparison reads (DESIGN §4): each programme of a scope, in four queries.
 
-The figures are the statistics document's, grouped by programme as well
+Whether the histories are replayed is asked once (tracker.queries.recorded). The
+figures are the statistics document's, grouped by programme as well
 (stats.get_programme_statistics); the list counts are the lists' own rules
 (candidates.count_on_lists). tracker.figures.comparisons puts them side by side.
 """
@@ -12,6 +13,7 @@ from typing import Any
 from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind
 from tracker.queries import candidates, stats
+from tracker.queries.recorded import replay_needed
 from tracker.queries.scope import Filters, get_programmes
 
 
@@ -30,8 +32,9 @@ def get_comparison_data(
     """Return what comparing the scope's programmes needs; None for a single programme."""
     if filters.programme is not None:
         return None
+    replay = replay_needed(as_of)
     return ComparisonData(
         programmes=get_programmes(filters),
-        by_programme=stats.get_programme_statistics(as_of, filters),
-        on_lists=candidates.count_on_lists(viewer, as_of, filters, settings),
+        by_programme=stats.get_programme_statistics(as_of, filters, replay=replay),
+        on_lists=candidates.count_on_lists(viewer, as_of, filters, settings, replay=replay),
     )

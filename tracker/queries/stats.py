@@ -37,29 +37,32 @@ from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     FromClause,
-    Integer,
     Select,
-    String,
     and_,
     case,
     false,
     func,
-    literal,
     not_,
+    null,
     or_,
     select,
-    true,
-    union_all,
 )
 
 from tracker.domain import targets
 from tracker.domain.plan_history import APPROVING, CLOSING, end_of_day
 from tracker.domain.staff import STAFF_YEARS, latest_counted_appointment
 from tracker.domain.targets import GroupCounts, TargetSettings
-from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanEvent, StayStatus
+from tracker.domain.vocabulary import (
+    EnrolmentKind,
+    EnrolmentStatus,
+    PlanEvent,
+    PlanStatus,
+    StayStatus,
+)
 from tracker.extensions import db
-from tracker.models import Enrolment, Plan, PlanVersion, Stay, StayApproval
+from tracker.models import Enrolment, Plan, PlanVersion, Stay
 from tracker.queries import abroad, activities
+from tracker.queries.recorded import replay_needed
 from tracker.queries.scope import Filters
 from tracker.queries.sql import date_number
 from tracker.queries.sql import flag as _flag
@@ -102,7 +105,9 @@ class EnrolmentFacts:
     select of ids) narrows the stays and plan histories summarised (to a scope, or to
     one page of a list) so that no work is done for enrolments nobody asked about. The
     statistics document needs neither the stay counts nor when a waiting plan was
-    submitted (``with_counts=False``): the lists do.
+    submitted (``with_counts=False``): the lists do. ``replay`` says whether the plans'
+    histories and the stays' approvals are replayed to the as-of date or, when nothing in
+    them holds from after it, read as they stand (tracker.queries.recorded; None: ask).
     """
 
     def __init__(
@@ -112,14 +117,16 @@ class EnrolmentFacts:
         enrolment_ids: Any = None,
         *,
         with_counts: bool = True,
+        replay: bool | None = None,
     ) -> None:
         self.as_of = as_of
         self.settings = settings
+        self.replay = replay_needed(as_of) if replay is None else replay
         # Everything that had happened by the end of the as-of day (UTC) counts.
         self.cutoff = end_of_day(as_of)
+        self.stay_rules = StayRules(as_of, settings.counting_rules, replay=self.replay)
         self.stays = self._stay_summary(enrolment_ids, with_counts)
-        self.history = self._plan_history(enrolment_ids, with_counts)
-        stays, history = self.stays.c, self.history.c
+        stays = self.stays.c
         staff = Enrolment.kind == EnrolmentKind.STAFF
 
         self.started = Enrolment.start_date <= as_of
@@ -132,10 +139,26 @@ class EnrolmentFacts:
         )
         self.active = and_(self.started, not_(self.completed), not_(self.withdrawn))
         # tracker.domain.plan_history: approved by the day; a submission open on it.
-        self.approved = func.coalesce(history.approved, 0) > 0
-        self.submitted = func.coalesce(history.submissions, 0) > func.coalesce(
-            history.closings, 0
-        )
+        if self.replay:
+            self.history: FromClause | None = self._plan_history(enrolment_ids, with_counts)
+            history = self.history.c
+            self.approved = func.coalesce(history.approved, 0) > 0
+            self.submitted = func.coalesce(history.submissions, 0) > func.coalesce(
+                history.closings, 0
+            )
+            last_submission: Any = history.last_submission if with_counts else None
+        else:
+            # Approved once: a plan keeps its approved version through revisions.
+            self.history = None
+            self.approved = Plan.approved_version_id.is_not(None)
+            self.submitted = func.coalesce(Plan.status, "none") == PlanStatus.SUBMITTED.value
+            # From the history as the replay reads it (an imported status has its time
+            # there only); one seek per row on ix_plan_version_history.
+            last_submission = (
+                select(func.max(PlanVersion.effective_at))
+                .where(PlanVersion.plan_id == Plan.id, PlanVersion.event == PlanEvent.SUBMITTED)
+                .scalar_subquery()
+            )
         self.achieved = counts_for(staff, stays.qualifying_end)
         self.projected = or_(
             self.achieved,
@@ -152,7 +175,7 @@ class EnrolmentFacts:
             self.stays_done = func.coalesce(stays.done, 0)
             self.stays_planned = func.coalesce(stays.planned, 0)
             # When the submission open on the as-of date was made; NULL when none was open.
-            self.submitted_at = case((self.submitted, history.last_submission))
+            self.submitted_at = case((self.submitted, last_submission))
 
     def _plan_history(self, enrolment_ids: Any, with_times: bool) -> FromClause:
         """Return one row per plan with history: what had happened to it by the as-of date.
@@ -194,11 +217,11 @@ class EnrolmentFacts:
         statistics need no more, and the covering indexes ix_stay_counting and
         ix_stay_approval_counting answer that without touching the tables.
         """
-        rules = StayRules(self.as_of, self.settings.counting_rules)
+        rules = self.stay_rules
         done, qualifying, ahead = rules.done, rules.qualifying, rules.ahead
         columns = [
             func.min(case((qualifying, Stay.end_date))).label("qualifying_end"),
-            func.min(case((ahead, StayApproval.end_date))).label("ahead_end"),
+            func.min(case((ahead, rules.approved_end))).label("ahead_end"),
         ]
         if with_counts:
             columns += [
@@ -216,9 +239,10 @@ class EnrolmentFacts:
 
     def join_plan(self, query: Select[Any]) -> Select[Any]:
         """Return the query with the plan and its history at the as-of date outer-joined."""
-        return query.outerjoin(Plan, Plan.enrolment_id == Enrolment.id).outerjoin(
-            self.history, self.history.c.plan_id == Plan.id
-        )
+        query = query.outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
+        if self.history is None:
+            return query
+        return query.outerjoin(self.history, self.history.c.plan_id == Plan.id)
 
     def join(self, query: Select[Any]) -> Select[Any]:
         """Return the query with the plan, its history and the stay summary outer-joined."""
@@ -234,6 +258,14 @@ POSTDOC_END = "postdoc_end"
 POSTDOC_START = "postdoc_start"
 STAFF_DEADLINE = "staff_deadline"
 STAFF_START = "staff_start"
+POPULATIONS = (
+    PHD_COMPLETION,
+    PHD_ADMISSION,
+    POSTDOC_END,
+    POSTDOC_START,
+    STAFF_DEADLINE,
+    STAFF_START,
+)
 
 
 def counted_staff(as_of: date) -> ColumnElement[bool]:
@@ -263,7 +295,12 @@ def counted_staff(as_of: date) -> ColumnElement[bool]:
 
 
 def count_groups(
-    as_of: date, settings: TargetSettings, filters: Filters, *, by_programme: bool = False
+    as_of: date,
+    settings: TargetSettings,
+    filters: Filters,
+    *,
+    by_programme: bool = False,
+    replay: bool | None = None,
 ) -> dict[str, list[GroupCounts]]:
     """Return the counts of every population and year, in one grouped SQL statement.
 
@@ -276,91 +313,90 @@ def count_groups(
         settings,
         None if filters.is_institution else enrolments_where(in_scope),
         with_counts=False,
+        replay=replay,
     )
-    per_enrolment = facts.join(
+    kind = Enrolment.kind
+    start_year = _year(Enrolment.start_date)
+    end_year = _year(Enrolment.end_date)
+    completed, withdrawn = _flag(facts.completed), _flag(facts.withdrawn)
+    statement = facts.join(
         select(
-            Enrolment.kind.label("kind"),
-            Enrolment.programme_id.label("programme_id"),
-            _year(Enrolment.start_date).label("start_year"),
-            _year(Enrolment.end_date).label("end_year"),
-            _flag(facts.completed).label("completed"),
-            _flag(facts.withdrawn).label("withdrawn"),
-            _flag(facts.achieved).label("achieved"),
-            _flag(facts.projected).label("projected"),
-            _flag(facts.approved).label("approved"),
-            _flag(facts.overdue).label("overdue"),
+            kind.label("kind"),
+            (Enrolment.programme_id if by_programme else null()).label("programme_id"),
+            start_year.label("start_year"),
+            end_year.label("end_year"),
+            completed.label("completed"),
+            withdrawn.label("withdrawn"),
+            func.count().label("n"),
+            func.sum(_flag(facts.achieved)).label("achieved"),
+            func.sum(_flag(facts.projected)).label("projected"),
+            func.sum(_flag(facts.approved)).label("approved_plans"),
+            func.sum(_flag(facts.overdue)).label("overdue_plans"),
         ).select_from(Enrolment)
     ).where(
         in_scope,
         facts.started,
         or_(
-            Enrolment.kind == EnrolmentKind.PHD,
+            kind == EnrolmentKind.PHD,
             # Postdocs with international experience are outside the 30 % population.
-            and_(
-                Enrolment.kind == EnrolmentKind.POSTDOC,
-                Enrolment.international_experience.is_(False),
-            ),
+            and_(kind == EnrolmentKind.POSTDOC, Enrolment.international_experience.is_(False)),
             counted_staff(as_of),
         ),
     )
-    e = per_enrolment.cte("facts")
-
-    def population(name: str, kind: EnrolmentKind, year: Any, member: Any) -> Select[Any]:
-        programme = e.c.programme_id if by_programme else literal(None, Integer)
-        groups = (e.c.programme_id, year) if by_programme else (year,)
-        return (
-            select(
-                literal(name, String).label("population"),
-                programme.label("programme_id"),
-                year.label("year"),
-                func.count().label("n"),
-                func.sum(e.c.achieved).label("achieved"),
-                func.sum(e.c.projected).label("projected"),
-                func.sum(e.c.approved).label("approved_plans"),
-                func.sum(e.c.overdue).label("overdue_plans"),
+    # One grouping by everything that puts a person in a list and a year (a few hundred
+    # rows at most, per programme for the comparison); the lists are summed from it here.
+    groups = [kind, start_year, end_year, completed, withdrawn]
+    if by_programme:
+        groups.append(Enrolment.programme_id)
+    totals: dict[str, dict[tuple[int | None, int], list[int]]] = {n: {} for n in POPULATIONS}
+    for row in db.session.execute(statement.group_by(*groups)).all():
+        programme = row.programme_id
+        figures = (row.n, row.achieved, row.projected, row.approved_plans, row.overdue_plans)
+        for name, year in _years_counted(row):
+            counted = totals[name].setdefault((programme, year), [0] * len(figures))
+            for index, value in enumerate(figures):
+                counted[index] += int(value)
+    return {
+        name: [
+            GroupCounts(year, *figures, programme_id=programme)
+            for (programme, year), figures in sorted(
+                by_key.items(), key=lambda item: (item[0][0] or 0, item[0][1])
             )
-            .where(e.c.kind == kind, member)
-            .group_by(*groups)
-        )
-
-    statement = union_all(
-        population(PHD_COMPLETION, EnrolmentKind.PHD, e.c.end_year, e.c.completed == 1),
-        population(PHD_ADMISSION, EnrolmentKind.PHD, e.c.start_year, e.c.withdrawn == 0),
-        population(POSTDOC_END, EnrolmentKind.POSTDOC, e.c.end_year, e.c.completed == 1),
-        population(POSTDOC_START, EnrolmentKind.POSTDOC, e.c.start_year, e.c.withdrawn == 0),
-        # Staff are in the CTE only once counted: the same people, by two years.
-        population(STAFF_DEADLINE, EnrolmentKind.STAFF, e.c.start_year + STAFF_YEARS, true()),
-        population(STAFF_START, EnrolmentKind.STAFF, e.c.start_year, true()),
-    )
-    found: dict[str, list[GroupCounts]] = {
-        PHD_COMPLETION: [],
-        PHD_ADMISSION: [],
-        POSTDOC_END: [],
-        POSTDOC_START: [],
-        STAFF_DEADLINE: [],
-        STAFF_START: [],
+        ]
+        for name, by_key in totals.items()
     }
-    for row in db.session.execute(statement):
-        found[row.population].append(
-            GroupCounts(
-                year=int(row.year),
-                n=int(row.n),
-                achieved=int(row.achieved),
-                projected=int(row.projected),
-                approved_plans=int(row.approved_plans),
-                overdue_plans=int(row.overdue_plans),
-                programme_id=row.programme_id,
-            )
-        )
+
+
+def _years_counted(row: Any) -> list[tuple[str, int]]:
+    """Return the lists of the document a grouped row of count_groups counts in, with the year.
+
+    PhD candidates and postdocs by the year they completed (if they had) and by the year
+    they started (unless withdrawn); staff, who are in the grouping only once counted, by
+    the year their three years ended and by the year of appointment.
+    """
+    found = []
+    if row.kind == EnrolmentKind.STAFF:
+        return [(STAFF_DEADLINE, row.start_year + STAFF_YEARS), (STAFF_START, row.start_year)]
+    by_end, by_start = (
+        (PHD_COMPLETION, PHD_ADMISSION)
+        if row.kind == EnrolmentKind.PHD
+        else (POSTDOC_END, POSTDOC_START)
+    )
+    if row.completed:
+        found.append((by_end, row.end_year))
+    if not row.withdrawn:
+        found.append((by_start, row.start_year))
     return found
 
 
-def count_international(as_of: date, settings: TargetSettings, filters: Filters) -> dict[str, Any]:
+def count_international(
+    as_of: date, settings: TargetSettings, filters: Filters, *, replay: bool | None = None
+) -> dict[str, Any]:
     """Return the ``activities``, ``funding`` and ``destinations`` sections of DESIGN §4."""
     in_scope = filters.condition(Enrolment.programme_id)
     # The enrolment-level expressions only: these sections summarise stays their own way.
-    facts = EnrolmentFacts(as_of, settings, with_counts=False)
-    rules = StayRules(as_of, settings.counting_rules)
+    facts = EnrolmentFacts(as_of, settings, with_counts=False, replay=replay)
+    rules = facts.stay_rules
     counted = activities.count_groups(facts, in_scope, not filters.is_institution)
     return {"activities": activities.section(counted, settings)} | abroad.sections(
         facts, rules, in_scope, not filters.is_institution
@@ -387,26 +423,30 @@ def _populations(rows: dict[str, list[GroupCounts]], settings: TargetSettings) -
     }
 
 
+
 def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) -> dict[str, Any]:
     """Return the statistics document of DESIGN §4 for these filters at this date."""
-    rows = count_groups(as_of, settings, filters)
+    replay = replay_needed(as_of)
+    rows = count_groups(as_of, settings, filters, replay=replay)
     document = {
         "as_of": as_of.isoformat(),
         "filters": filters.as_document(),
         "settings": settings.as_document(),
         **_populations(rows, settings),
     }
-    return document | count_international(as_of, settings, filters)
+    return document | count_international(as_of, settings, filters, replay=replay)
 
 
-def get_programme_statistics(as_of: date, filters: Filters) -> dict[int, dict[str, Any]]:
+def get_programme_statistics(
+    as_of: date, filters: Filters, *, replay: bool | None = None
+) -> dict[int, dict[str, Any]]:
     """Return, by programme id, each programme's population blocks as its own document has them.
 
     One statement for every programme of the scope; a programme with nobody in any
     population is left out. Each block equals ``get_statistics`` of that programme.
     """
     settings = current_settings()
-    rows = count_groups(as_of, settings, filters, by_programme=True)
+    rows = count_groups(as_of, settings, filters, by_programme=True, replay=replay)
     per_programme: dict[int, dict[str, list[GroupCounts]]] = {}
     for population, groups in rows.items():
         for group in groups:

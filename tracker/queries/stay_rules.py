@@ -19,11 +19,17 @@ from tracker.queries.sql import days_between
 
 
 class StayRules:
-    """SQL conditions on ``stay`` rows at one as-of date with one set of counting rules."""
+    """SQL conditions on ``stay`` rows at one as-of date with one set of counting rules.
 
-    def __init__(self, as_of: date, rules: CountingRules) -> None:
+    ``replay`` (tracker.queries.recorded) says whether a stay ahead is read from its
+    approval in force at the end of the as-of day (``StayApproval``) or, when nothing
+    was approved since, from the approved columns of the stay as it stands: the same.
+    """
+
+    def __init__(self, as_of: date, rules: CountingRules, *, replay: bool = True) -> None:
         home = rules.home_country.upper()
         min_days = rules.min_stay_days
+        self.replay = replay
         self.done = and_(Stay.status == StayStatus.COMPLETED, Stay.end_date <= as_of)
         # What was done is read from the stay as it is: confirmed country and actual dates.
         self.qualifying = and_(
@@ -41,22 +47,39 @@ class StayRules:
             StayApproval.valid_from < cutoff,
             or_(StayApproval.valid_until.is_(None), StayApproval.valid_until >= cutoff),
         )
+        if replay:
+            approved = StayApproval.stay_id.is_not(None)
+            where: Any = StayApproval
+            country, start, end = where.country, where.start_date, where.end_date
+        else:
+            approved = Stay.approved_country.is_not(None)
+            country, start, end = (
+                Stay.approved_country,
+                Stay.approved_start_date,
+                Stay.approved_end_date,
+            )
+        # The stay as the approved version in force had it (the lists show these).
+        self.approved_country, self.approved_start, self.approved_end = country, start, end
         self.ahead = and_(
-            StayApproval.stay_id.is_not(None),
+            approved,
             or_(
                 Stay.status == StayStatus.PLANNED,
                 # Completed since: on the as-of date it was still a planned stay.
                 and_(Stay.status == StayStatus.COMPLETED, Stay.end_date > as_of),
             ),
-            func.upper(StayApproval.country) != home,
-            days_between(StayApproval.start_date, StayApproval.end_date) + 1 >= min_days,
+            func.upper(country) != home,
+            days_between(start, end) + 1 >= min_days,
         )
         # No funding source yet (tracker.domain.abroad.is_unfunded): read as the stay has it.
         self.unfunded = or_(Stay.funding.is_(None), Stay.funding == Funding.NONE)
 
-
     def join_approval(self, query: Select[Any]) -> Select[Any]:
-        """Return the query with the stay's approval in force at the as-of date outer-joined."""
+        """Return the query with the stay's approval in force at the as-of date outer-joined.
+
+        Without replay the stay's own columns say it all, and nothing is joined.
+        """
+        if not self.replay:
+            return query
         return query.outerjoin(StayApproval, self.in_force)
 
 

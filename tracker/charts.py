@@ -129,7 +129,7 @@ def _bar(
     )
 
 
-def _legend(text: ChartText, *, projected: bool, small: bool) -> str:
+def _legend(text: ChartText, *, projected: bool, small: bool, target: bool = True) -> str:
     y = 16
     x = MARGIN_LEFT
     items = [
@@ -144,12 +144,13 @@ def _legend(text: ChartText, *, projected: bool, small: bool) -> str:
             _text(x + 20, y + 12, text.projected, fill=TEXT),
         ]
         x += 30 + 8 * len(text.projected)
-    items += [
-        f'<line x1="{x}" y1="{y + 7}" x2="{x + 30}" y2="{y + 7}" stroke="{TARGET_STROKE}" '
-        f'stroke-width="2" stroke-dasharray="8 4"/>',
-        _text(x + 36, y + 12, text.target, fill=TEXT),
-    ]
-    x += 46 + 8 * len(text.target)
+    if target:
+        items += [
+            f'<line x1="{x}" y1="{y + 7}" x2="{x + 30}" y2="{y + 7}" stroke="{TARGET_STROKE}" '
+            f'stroke-width="2" stroke-dasharray="8 4"/>',
+            _text(x + 36, y + 12, text.target, fill=TEXT),
+        ]
+        x += 46 + 8 * len(text.target)
     if small:
         items.append(_text(x, y + 12, f"* {text.small}", fill=TEXT))
     return '<g aria-hidden="true">' + "".join(items) + "</g>"
@@ -158,7 +159,7 @@ def _legend(text: ChartText, *, projected: bool, small: bool) -> str:
 def target_chart(
     rows: Sequence[dict[str, Any]],
     *,
-    target_percent: int,
+    target_percent: int | None,
     chart_id: str,
     text: ChartText,
     percent: Percent,
@@ -169,7 +170,8 @@ def target_chart(
 
     ``projected`` adds a second, outlined bar per year (cohorts; for people who have
     finished, projected is achieved). Years between the first and the last with
-    nobody get a slot that says so; ``so_far_year`` is marked as unfinished.
+    nobody get a slot that says so; ``so_far_year`` is marked as unfinished. Without
+    a target (None) the chart has no target line, and its legend none either.
     """
     by_year = {int(row["year"]): row for row in rows if row["n"] > 0}
     years = list(range(min(by_year), max(by_year) + 1))[-MOST_YEARS:] if by_year else []
@@ -181,12 +183,14 @@ def target_chart(
     plot_height = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     bottom = MARGIN_TOP + plot_height
     shares = [Fraction(r["projected" if projected else "achieved"], r["n"]) for r in shown]
-    top = _scale_top(shares, target_percent)
+    top = _scale_top(shares, target_percent or 0)
 
     def y(share: Fraction) -> float:
         return bottom - float(share * 100) / top * plot_height
 
-    parts.append(_legend(text, projected=projected, small=small))
+    parts.append(
+        _legend(text, projected=projected, small=small, target=target_percent is not None)
+    )
     step = 10 if top <= 40 else 20
     for tick in range(0, top + 1, step):
         ty = y(Fraction(tick, 100))
@@ -262,16 +266,17 @@ def target_chart(
                 label_y = tops[-1] - SMALL_FONT - 2  # the two labels would touch: stack them
             tops.append(label_y)
             labels.append(_label(x + bar / 2, label_y, value + star, fill=TEXT))
-    target_y = y(Fraction(target_percent, 100))
-    parts.append(
-        f'<line class="target-line" x1="{MARGIN_LEFT}" y1="{_number(target_y)}" '
-        f'x2="{WIDTH - MARGIN_RIGHT}" y2="{_number(target_y)}" '
-        f'stroke="{TARGET_STROKE}" stroke-width="2" stroke-dasharray="8 4"/>'
-    )
-    parts.append(
-        _text(WIDTH - MARGIN_RIGHT + 8, target_y + 4, text.target, fill=TARGET_STROKE,
-              font_weight="bold", class_="target-label")  # fmt: skip
-    )
+    if target_percent is not None:
+        target_y = y(Fraction(target_percent, 100))
+        parts.append(
+            f'<line class="target-line" x1="{MARGIN_LEFT}" y1="{_number(target_y)}" '
+            f'x2="{WIDTH - MARGIN_RIGHT}" y2="{_number(target_y)}" '
+            f'stroke="{TARGET_STROKE}" stroke-width="2" stroke-dasharray="8 4"/>'
+        )
+        parts.append(
+            _text(WIDTH - MARGIN_RIGHT + 8, target_y + 4, text.target, fill=TARGET_STROKE,
+                  font_weight="bold", class_="target-label")  # fmt: skip
+        )
     parts += labels
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text and attribute above is escaped

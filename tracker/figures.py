@@ -10,6 +10,7 @@ population is a new section with a title and a noun here, not a new template blo
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -24,10 +25,18 @@ from tracker.domain.countries import country_name
 from tracker.domain.deadlines import plan_due_date
 from tracker.domain.headlines import APPOINTMENT, DEADLINE, Headline, Standing
 from tracker.domain.staff import deadline
-from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanState
+from tracker.domain.vocabulary import (
+    ActivityType,
+    EnrolmentKind,
+    EnrolmentStatus,
+    Funding,
+    PlanState,
+)
+from tracker.labels import label
 from tracker.presentation import locale_name, percent, points
 from tracker.queries.candidates import NO_PLAN, WAITING_DAYS
 from tracker.queries.stats import SECTIONS, Section
+from tracker.worldmap import MapText, world_map
 
 SECTION_TITLES = {
     ("phd", "by_completion_year"): _l("PhD candidates by year of completion"),
@@ -80,6 +89,20 @@ def target_of(document: dict[str, Any], section: Section) -> int:
     return int(document["settings"][f"{section.kind.value}_target_percent"])
 
 
+def baseline_text(document: dict[str, Any], kind: str) -> str:
+    """Return a population's baseline as "Baseline: 25 % in 2012", or "" when none is set."""
+    baseline = document["settings"].get(f"{kind}_baseline")
+    if not baseline:
+        return ""
+    # The percent helper takes a fraction: hundredths of a per cent, rounded to a tenth.
+    hundredths = int(round(Decimal(str(baseline["percent"])) * 100))
+    return _(
+        "Baseline: %(share)s in %(year)d",
+        share=percent(hundredths, 10000),
+        year=baseline["year"],
+    )
+
+
 def scope_name(document: dict[str, Any]) -> str:
     """Return how a sentence names the scope: its code, or "The institution"."""
     filters = document["filters"]
@@ -115,6 +138,7 @@ class Panel:
     rows: list[dict[str, Any]]
     target_percent: int
     so_far_year: int  # the year still open at the as-of date (headlines.open_year)
+    baseline: str = ""  # "Baseline: 25 % in 2012", or empty
 
 
 def panels(document: dict[str, Any]) -> list[Panel]:
@@ -160,6 +184,7 @@ def panels(document: dict[str, Any]) -> list[Panel]:
                 rows=rows,
                 target_percent=target,
                 so_far_year=so_far_year,
+                baseline=baseline_text(document, section.kind.value),
             )
         )
     return found
@@ -184,6 +209,7 @@ class Answer:
     trend: str
     so_far: str
     small: bool
+    baseline: str = ""  # "Baseline: 25 % in 2012", or empty
 
 
 def _of_whom(section: Section, headline: Headline) -> str:
@@ -301,6 +327,7 @@ def answers(document: dict[str, Any]) -> list[Answer]:
                 trend=trend,
                 so_far=_so_far(section, rows, headlines.open_year(section.year_basis, as_of)),
                 small=bool(found_headline and found_headline.small),
+                baseline=baseline_text(document, section.kind.value),
             )
         )
     return found
@@ -870,6 +897,310 @@ def csv_value(value: Any) -> str:
     return text
 
 
+# --- International activities, funding and destinations (DESIGN §4) ----------------------
+
+ACTIVITY_TITLES = {
+    "phd": _l("International activities: PhD candidates by admission cohort"),
+    "postdoc": _l(
+        "International activities: postdocs without international experience by start cohort"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ActivityCount:
+    """People of a cohort with an activity (of a type, or any): done, and planned or done."""
+
+    done: int
+    planned_or_done: int
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """One cohort of an activity population: its people, any activity, and each type."""
+
+    year: int
+    n: int
+    any: ActivityCount
+    by_type: list[ActivityCount]  # in the order of ActivityType
+    needed: int | None
+    so_far: bool
+
+
+@dataclass(frozen=True)
+class ActivityPanel:
+    """One activity population: its card (the latest complete cohort), chart and table."""
+
+    kind: str
+    dom_id: str
+    title: str
+    target: str  # "target 100 %" or "no target set"
+    target_percent: int | None
+    headline: ActivityRow | None  # the latest cohort before the as-of date's year
+    done: str  # the headline cohort's share with an activity done
+    planned_or_done: str
+    of_whom: str
+    needed: str
+    small: bool
+    chart: Markup
+    rows: list[ActivityRow]
+    types: list[str]  # the activity types' labels, in the table's order
+
+
+def _activity_row(group: dict[str, Any], open_year: int) -> ActivityRow:
+    def count(values: dict[str, Any]) -> ActivityCount:
+        return ActivityCount(int(values["done"]), int(values["planned_or_done"]))
+
+    return ActivityRow(
+        year=int(group["year"]),
+        n=int(group["n"]),
+        any=count(group["any"]),
+        by_type=[count(group["by_type"][kind.value]) for kind in ActivityType],
+        needed=group["needed"],
+        so_far=group["year"] == open_year,
+    )
+
+
+def _activity_needed(row: ActivityRow, target: int | None) -> str:
+    if target is None or row.needed is None:
+        return ""
+    if row.needed == 0:
+        return _("The target is reached.")
+    return ngettext(
+        "%(num)d more person needs an international activity done to reach the target.",
+        "%(num)d more people need an international activity done to reach the target.",
+        row.needed,
+    )
+
+
+def activity_panels(document: dict[str, Any]) -> list[ActivityPanel]:
+    """Return each activity population of the document with its card, chart and table."""
+    as_of = date.fromisoformat(document["as_of"])
+    found = []
+    for kind, groupings in document["activities"].items():
+        for key, groups in groupings.items():
+            rows = [_activity_row(group, as_of.year) for group in groups]
+            target = groups[-1]["target_percent"] if groups else None
+            if target is None and kind == "phd":
+                target = document["settings"].get("activity_target_percent")
+            title = str(ACTIVITY_TITLES.get(kind, kind))
+            dom_id = f"activities-{kind}-{key.replace('_', '-')}"
+            headline = next((r for r in reversed(rows) if r.year < as_of.year), None)
+            target_words = (
+                _("target %(target)d %%", target=target)
+                if target is not None
+                else _("no target set")
+            )
+            description = _(
+                "Bar chart per cohort of the share with an international activity done and "
+                "the share with one planned or done. The numbers are in the table that follows."
+            )
+            text = replace(
+                _chart_text(title, description, target or 0),
+                achieved=_("Done"),
+                projected=_("Planned or done"),
+                empty=_("Nobody in this population yet."),
+            )
+            found.append(
+                ActivityPanel(
+                    kind=kind,
+                    dom_id=dom_id,
+                    title=title,
+                    target=target_words,
+                    target_percent=target,
+                    headline=headline,
+                    done=percent(headline.any.done, headline.n) if headline else "",
+                    planned_or_done=(
+                        percent(headline.any.planned_or_done, headline.n) if headline else ""
+                    ),
+                    of_whom=(
+                        ngettext(
+                            "had an international activity done, of the %(num)d person who "
+                            "started in %(year)d",
+                            "had an international activity done, of the %(num)d people who "
+                            "started in %(year)d",
+                            headline.n,
+                            year=headline.year,
+                        )
+                        if headline
+                        else ""
+                    ),
+                    needed=_activity_needed(headline, target) if headline else "",
+                    small=bool(headline and headline.n < headlines.SMALL_N),
+                    chart=target_chart(
+                        [
+                            {
+                                "year": r.year,
+                                "n": r.n,
+                                "achieved": r.any.done,
+                                "projected": r.any.planned_or_done,
+                            }
+                            for r in rows
+                        ],
+                        target_percent=target,
+                        chart_id=f"chart-{dom_id}",
+                        text=text,
+                        percent=percent,
+                        projected=True,
+                        so_far_year=as_of.year,
+                    ),
+                    rows=rows,
+                    types=[label(kind_) for kind_ in ActivityType],
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class FundingRow:
+    """One year of completion: its qualifying stays, and per funding source stays and share."""
+
+    year: int
+    stays: int
+    by_source: list[tuple[int, str]]  # (stays, share as read), in the order of Funding
+
+
+@dataclass(frozen=True)
+class FundingTable:
+    """The qualifying stays by year of completion and funding source, and the stays ahead."""
+
+    sources: list[str]  # the funding sources' labels, in the table's order
+    rows: list[FundingRow]
+    empty: str  # said instead of the table when no year has a stay
+    planned: str  # "14 planned stays ahead, 5 of them without a funding source yet."
+    planned_without: int
+
+
+def funding_table(document: dict[str, Any]) -> FundingTable:
+    """Return the funding section of the document as its table and its sentence."""
+    section = document["funding"]
+    rows = [
+        FundingRow(
+            year=int(group["year"]),
+            stays=int(group["stays"]),
+            by_source=[
+                (
+                    int(group["by_source"][source.value]["stays"]),
+                    percent(int(group["by_source"][source.value]["stays"]), int(group["stays"])),
+                )
+                for source in Funding
+            ],
+        )
+        for group in section["by_completion_year"]
+    ]
+    planned, without = int(section["planned_stays"]), int(section["planned_stays_without_funding"])
+    return FundingTable(
+        sources=[label(source) for source in Funding],
+        rows=rows,
+        empty=_("No qualifying stay abroad completed yet."),
+        planned=ngettext(
+            "%(num)d planned stay ahead, %(without)d of them without a funding source yet.",
+            "%(num)d planned stays ahead, %(without)d of them without a funding source yet.",
+            planned,
+            without=without,
+        ),
+        planned_without=without,
+    )
+
+
+@dataclass(frozen=True)
+class HostRow:
+    """One host institution: its name, its stays' countries (names) and its stays."""
+
+    name: str
+    countries: str
+    stays: int
+
+
+@dataclass(frozen=True)
+class Destinations:
+    """Where the qualifying stays went: the map, countries by stays and the first hosts."""
+
+    map: Markup | None  # None without any stay: the sentence says so instead
+    countries: list[tuple[str, int]]  # (name in the reader's language, stays)
+    hosts: list[HostRow]
+    sentence: str  # "31 stays at 17 host institutions."
+    empty: str
+
+
+def map_text() -> MapText:
+    """Return the words of the destinations map in the reader's language."""
+    return MapText(
+        title=_("Stays abroad by country"),
+        description=_(
+            "World map, and Europe below it, with each country coloured by its number of "
+            "qualifying stays abroad. The numbers are in the table that follows."
+        ),
+        legend=_("Number of stays"),
+        stays=lambda count: ngettext("%(num)d stay", "%(num)d stays", count),
+        no_stays=_("No stays"),
+        home=_("home country"),
+        europe=_("Europe"),
+        small=_("Country too small to see"),
+        not_shown=_("Not on the map:"),
+        empty=_("No qualifying stay abroad yet."),
+        locale=locale_name(),
+    )
+
+
+def destinations(document: dict[str, Any], *, map_id: str = "destinations-map") -> Destinations:
+    """Return the destinations of the document: the map (drawn once), countries and hosts."""
+    section = document["destinations"]
+    language = locale_name()
+    by_country = section["by_country"]
+    stays = int(section["stays"])
+    return Destinations(
+        map=(
+            world_map(
+                {row["country"]: int(row["stays"]) for row in by_country},
+                map_text(),
+                home_country=document["settings"]["home_country"],
+                map_id=map_id,
+            )
+            if stays
+            else None
+        ),
+        countries=[
+            (country_name(row["country"], language), int(row["stays"])) for row in by_country
+        ],
+        hosts=[
+            HostRow(
+                name=row["host_institution"],
+                countries=", ".join(country_name(code, language) for code in row["countries"]),
+                stays=int(row["stays"]),
+            )
+            for row in section["by_host"]
+        ],
+        sentence=ngettext(
+            "%(num)d stay at %(hosts)d host institutions.",
+            "%(num)d stays at %(hosts)d host institutions.",
+            stays,
+            hosts=int(section["hosts"]),
+        )
+        if stays
+        else "",
+        empty=_("No qualifying stay abroad yet."),
+    )
+
+
+@dataclass(frozen=True)
+class International:
+    """The document's sections beyond the targets: activities, funding and destinations."""
+
+    activities: list[ActivityPanel]
+    funding: FundingTable
+    destinations: Destinations
+
+
+def international(document: dict[str, Any]) -> International:
+    """Return what pages and the summary PDF show of activities, funding and destinations."""
+    return International(
+        activities=activity_panels(document),
+        funding=funding_table(document),
+        destinations=destinations(document),
+    )
+
+
 def page_figures(document: dict[str, Any], compared: Any | None) -> dict[str, Any]:
     """Return what a page shows of a document: answers, sentences, comparison and panels.
 
@@ -884,6 +1215,7 @@ def page_figures(document: dict[str, Any], compared: Any | None) -> dict[str, An
         "sentences": sentences(document, answers_found, comparisons),
         "comparisons": comparisons,
         "panels": panels(document),
+        "international": international(document),
         "small_n": headlines.SMALL_N,
         "as_of": document["as_of"],
     }

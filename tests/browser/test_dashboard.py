@@ -41,6 +41,19 @@ def test_dashboard_is_accessible(coordinator, page, browser_login, assert_access
     # The chart takes the width of the page's content, not half of it.
     box, main = chart.bounding_box(), page.locator("main").bounding_box()
     assert box["width"] > 0.85 * main["width"]
+    # Activities, funding and destinations, with the map, are on the page axe-core checks.
+    activities = page.get_by_role("img", name="International activities: PhD candidates")
+    expect(activities).to_be_visible()
+    assert page.locator("#table-activities-phd-by-admission-year tbody tr").count() == 4
+    expect(page.get_by_text("planned stays ahead,")).to_be_visible()
+    world = page.get_by_role("img", name="Stays abroad by country")
+    world.scroll_into_view_if_needed()
+    expect(world).to_be_visible()
+    assert world.bounding_box()["width"] > 0.85 * main["width"]
+    expect(page.locator("#table-hosts")).to_contain_text("TU München")
+    page.get_by_role("link", name="See the list “No international activity yet”").click()
+    page.wait_for_url(f"**/coordinator/lists/no-activity?**as_of={AS_OF}**")
+    page.go_back()
     assert_accessible(page)
 
 

@@ -89,18 +89,20 @@ def target_of(document: dict[str, Any], section: Section) -> int:
     return int(document["settings"][f"{section.kind.value}_target_percent"])
 
 
-def baseline_text(document: dict[str, Any], kind: str) -> str:
-    """Return a population's baseline as "Baseline: 25 % in 2012", or "" when none is set."""
-    baseline = document["settings"].get(f"{kind}_baseline")
+def baseline_value(settings: dict[str, Any], kind: str) -> str:
+    """Return a population's baseline as "25 % in 2012", or "" when none is set."""
+    baseline = settings.get(f"{kind}_baseline")
     if not baseline:
         return ""
     # The percent helper takes a fraction: hundredths of a per cent, rounded to a tenth.
     hundredths = int(round(Decimal(str(baseline["percent"])) * 100))
-    return _(
-        "Baseline: %(share)s in %(year)d",
-        share=percent(hundredths, 10000),
-        year=baseline["year"],
-    )
+    return _("%(share)s in %(year)d", share=percent(hundredths, 10000), year=baseline["year"])
+
+
+def baseline_text(document: dict[str, Any], kind: str) -> str:
+    """Return a population's baseline as "Baseline: 25 % in 2012", or "" when none is set."""
+    value = baseline_value(document["settings"], kind)
+    return _("Baseline: %(baseline)s", baseline=value) if value else ""
 
 
 def scope_name(document: dict[str, Any]) -> str:

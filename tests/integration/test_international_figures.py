@@ -97,6 +97,8 @@ def test_a_baseline_reads_with_at_most_one_decimal(app) -> None:
             "staff": "Baseline: 30\xa0% in 2019",
         }
         assert {p.baseline for p in figures.panels(document)} == set(answers.values())
+    with app.test_request_context(), force_locale("nb"):
+        assert figures.baseline_text(document, "phd") == "Utgangspunkt: 25,3\xa0% i 2012"
 
 
 @pytest.fixture()
@@ -139,3 +141,15 @@ def test_an_empty_scope_says_nothing_yet(admin, login, client, make_programme) -
     assert "No qualifying stay abroad yet." in text
     assert "destinations-map" not in html
     assert "table-funding" not in html and "table-countries" not in html
+def test_the_dashboard_in_bokmal(admin, login, client) -> None:
+    login(admin)
+    page = client.get(
+        "/coordinator/", query_string={"as_of": AS_OF}, headers={"Accept-Language": "nb"}
+    )
+    text = _text(page.get_data(as_text=True))
+    assert "Internasjonale aktiviteter" in text
+    assert "3 planlagte opphold framover, 2 av dem uten finansieringskilde ennå." in text
+    assert "9 opphold ved 5 vertsinstitusjoner." in text
+    assert "Tyskland" in text and "ingen mål satt" in text
+
+

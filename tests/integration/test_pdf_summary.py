@@ -220,12 +220,69 @@ def test_figures_are_the_documents_on_a_generated_institution(make_programme) ->
     for filters in (Filters(), parse_filters("IE", None)):
         document = stats.get_statistics(as_of, filters)
         assert document["staff"]["by_deadline_year"]
-        text = pdf_text(pdf.summary_pdf(filters, as_of, viewer=Operator(), locale="en"))
+        pages = pdf_pages(pdf.summary_pdf(filters, as_of, viewer=Operator(), locale="en"))
+        text = " ".join(pages)
         for section in stats.SECTIONS:
             so_far = open_year(section.year_basis, as_of)
             for group in document[section.kind.value][section.key]:
                 row = figure_row(group, as_of, so_far)
                 assert row in text, row
+        assert_international_figures_are_the_documents(text, document, as_of)
+        # Six populations, staff too: all their answers and the contents on the first page.
+        first = pages[0]
+        assert first.count("target 100%") >= 2 and "appointment" in first
+        assert "All candidates" in first and "Destinations" in first
+
+
+def activity_row(group: dict, as_of: date) -> str:
+    """Return a row of an activity population's table as pdftotext reads it."""
+    year = f"{group['year']} (so far)" if group["year"] == as_of.year else str(group["year"])
+    star = "*" if group["n"] < 5 else ""
+    n, any_ = group["n"], group["any"]
+    cells = [
+        f"{year} {n}{star}",
+        f"{any_['done']} ({reads(any_['done'], n)})",
+        f"{any_['planned_or_done']} ({reads(any_['planned_or_done'], n)})",
+        *(f"{t['done']}/{t['planned_or_done']}" for t in group["by_type"].values()),
+    ]
+    if group["needed"] is not None:
+        cells.append(str(group["needed"]))
+    return " ".join(cells)
+
+
+def funding_row(group: dict) -> str:
+    """Return a year of the funding table as pdftotext reads it."""
+    cells = [str(group["year"]), str(group["stays"])]
+    for source in group["by_source"].values():
+        cells.append(f"{source['stays']} ({reads(source['stays'], group['stays'])})")
+    return " ".join(cells)
+
+
+def assert_international_figures_are_the_documents(text: str, document: dict, as_of: date) -> None:
+    """Activities, funding and destinations are printed as the document has them."""
+    activities = text[text.index("International activities The share") :]
+    for groupings in document["activities"].values():
+        for groups in groupings.values():
+            for group in groups:
+                assert activity_row(group, as_of) in activities, activity_row(group, as_of)
+    funding = document["funding"]
+    for group in funding["by_completion_year"]:
+        assert funding_row(group) in text, funding_row(group)
+    planned = funding["planned_stays"]
+    assert (
+        f"{planned} planned stay{'s' if planned != 1 else ''} ahead, "
+        f"{funding['planned_stays_without_funding']} of them without a funding source yet."
+        in text
+    )
+    places = document["destinations"]
+    destinations = text[text.index("Destinations", text.index("Funding of stays abroad Q")) :]
+    assert f"{places['stays']} stays at {places['hosts']} host institutions." in destinations
+    names = {"DE": "Germany", "FR": "France", "JP": "Japan", "US": "United States"}
+    for row in places["by_country"]:
+        assert f"{names[row['country']]} {row['stays']}" in destinations
+    for host in places["by_host"]:
+        countries = ", ".join(names[c] for c in host["countries"])
+        assert f"{host['host_institution']} {countries} {host['stays']}" in destinations
 
 
 def comparison_row(programme, group: dict | None, overdue: int, at_risk: int, year: int) -> str:
@@ -609,3 +666,30 @@ def test_names_with_markup_are_printed_literally_and_nothing_is_fetched(
     assert all(url.endswith("/static/css/pdf.css") for url in asked)
     for name in names:
         assert f"{name} PHD-HIST PhD Active" in text
+
+
+def test_the_first_page_names_the_activity_target_and_the_baselines(
+    institution, app, monkeypatch
+) -> None:
+    monkeypatch.setitem(app.config, "PHD_BASELINE", "25,25 % in 2012")
+    monkeypatch.setitem(app.config, "STAFF_BASELINE", "30 % in 2019")
+    programme = Filters(programme=institution["physics"])
+    first = pdf_pages(pdf.summary_pdf(programme, AS_OF, viewer=Operator(), locale="en"))[0]
+    assert "International activities: 100% of PhD candidates with at least one done." in first
+    assert (
+        "Baselines: PhD candidates 25.3% in 2012; new permanent staff without international "
+        "experience 30% in 2019." in first
+    )
+    assert first.count("Baseline: 25.3% in 2012") == 2  # both PhD answers
+    assert first.count("Baseline: 30% in 2019") == 2  # both staff answers
+
+
+def test_a_scope_without_stays_or_activities_says_so(institution) -> None:
+    history = Filters(programme=institution["history"])
+    text = pdf_text(pdf.summary_pdf(history, AS_OF, viewer=Operator(), locale="en"))
+    # Hedda Hansen, admitted in 2024, has no activity: the cohort is shown with nobody done.
+    assert "2024 1* 0 (0%) 0 (0%) 0/0 0/0 0/0 0/0 0/0 0/0 1" in text
+    assert "No qualifying stay abroad completed yet." in text
+    assert "0 planned stays ahead, 0 of them without a funding source yet." in text
+    assert "Destinations No qualifying stay abroad yet." in text
+    assert "Stays abroad by country" not in text

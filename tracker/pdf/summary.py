@@ -181,6 +181,7 @@ class SummaryDocument:
     sentences: list[str]
     comparisons: list[figures.Comparison]
     panels: list[figures.Panel]
+    international: figures.International
     listings: list[Listing]
 
     @property
@@ -195,8 +196,8 @@ class SummaryDocument:
 
 
 def counting_line(settings: dict[str, Any]) -> str:
-    """Return how the figures are counted, in one line."""
-    return _(
+    """Return how the figures are counted: the stay rule, the targets and the baselines set."""
+    stays = _(
         "A stay counts when it is completed and confirmed, outside %(country)s and at least "
         "%(days)d days long. Targets: %(phd)d %% of PhD candidates, %(postdoc)d %% of "
         "postdocs without international experience and %(staff)d %% of new permanent staff "
@@ -207,6 +208,23 @@ def counting_line(settings: dict[str, Any]) -> str:
         postdoc=settings["postdoc_target_percent"],
         staff=settings["staff_target_percent"],
     )
+    activities = _(
+        "International activities: %(target)d %% of PhD candidates with at least one done.",
+        target=settings["activity_target_percent"],
+    )
+    baselines = [
+        _(
+            "%(who)s %(baseline)s",
+            who=figures.KIND_NOUNS[kind],
+            baseline=figures.baseline_value(settings, kind),
+        )
+        for kind in figures.KIND_NOUNS
+        if settings.get(f"{kind}_baseline")
+    ]
+    parts = [stays, activities]
+    if baselines:
+        parts.append(_("Baselines: %(baselines)s.", baselines="; ".join(baselines)))
+    return " ".join(parts)
 
 
 def _measures(font_config: FontConfiguration) -> tuple[TextMeasure, TextMeasure, TextMeasure]:
@@ -307,6 +325,8 @@ def build_summary_document(
         sentences=figures.sentences(document, answers, comparisons),
         comparisons=comparisons,
         panels=figures.panels(document),
+        # The map is drawn here, once per PDF: it costs about a second the first time.
+        international=figures.international(document),
         listings=[
             _listing("overdue", overdue, doc_settings, cells, measures),
             _listing("at-risk", at_risk, doc_settings, cells, measures),

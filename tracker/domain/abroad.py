@@ -8,7 +8,7 @@ and "ETH Zürich" are one host everywhere.
 
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -82,7 +82,7 @@ class HostCount:
     stays: int
 
 
-def _spelling(spellings: Counter[str]) -> str:
+def _spelling(spellings: Mapping[str, int]) -> str:
     """Return the spelling most stays have; a tie goes to the first in code-point order."""
     return min(spellings, key=lambda name: (-spellings[name], name))
 
@@ -91,14 +91,16 @@ def destinations_section(
     by_country: Mapping[str, int], hosts: Iterable[HostCount], limit: int = TOP_HOSTS
 ) -> dict[str, Any]:
     """Return ``destinations``: all stays, every country, and the first ``limit`` hosts."""
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    # Plain dicts: a Counter per host costs more to make than all the adding up.
+    spellings: dict[str, dict[str, int]] = defaultdict(dict)
     countries: dict[str, set[str]] = defaultdict(set)
     keys: dict[str, str] = {}  # a spelling's key, worked out once
     for host in hosts:
         key = keys.get(host.name)
         if key is None:
             key = keys[host.name] = host_key(host.name)
-        spellings[key][host.name] += host.stays
+        found = spellings[key]
+        found[host.name] = found.get(host.name, 0) + host.stays
         countries[key].add(host.country.upper())
     stays = {key: sum(found.values()) for key, found in spellings.items()}
     ranked = sorted(stays, key=lambda key: (-stays[key], key))

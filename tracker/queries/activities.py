@@ -18,17 +18,13 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
-    String,
     and_,
     case,
     exists,
     func,
-    literal,
     not_,
-    null,
     or_,
     select,
-    union_all,
 )
 
 from tracker.domain.activities import ANY, TYPES, ActivityCounts, groups
@@ -208,8 +204,6 @@ def in_population(facts: "EnrolmentFacts") -> ColumnElement[bool]:
     )
 
 
-# The two parts of the statement of count_groups().
-SETS, SIZES = "sets", "sizes"
 # The types (values) in each set of types as the SQL above writes it, worked out once.
 TYPES_OF = {
     mask: tuple(k for k, bit in BITS.items() if mask & bit) for mask in range(1 << len(BITS))
@@ -217,14 +211,19 @@ TYPES_OF = {
 
 
 def count_groups(
-    facts: "EnrolmentFacts", in_scope: ColumnElement[bool], narrowed: bool
+    facts: "EnrolmentFacts",
+    in_scope: ColumnElement[bool],
+    narrowed: bool,
+    cohorts: dict["ActivityPopulation", dict[int, int]],
 ) -> dict[ActivityPopulation, list[ActivityCounts]]:
     """Return the counts of every activity population and start cohort, in one statement.
 
-    The database counts each cohort's people, and, among those with an activity that
-    counts, the people by their two sets of types (a few thousand combinations at
-    most); the people per type are summed from those here. ``narrowed`` says whether
-    the scope leaves out anyone (then only the activities of the people in scope are read).
+    ``cohorts`` are the populations' start cohorts with their sizes, as the document's
+    populations have counted them (the same people: started, not withdrawn). The
+    database counts, among those with an activity that counts, the people by their two
+    sets of types (a few thousand combinations at most); the people per type are summed
+    from those here. ``narrowed`` says whether the scope leaves out anyone (then only the
+    activities of the people in scope are read).
     """
     found = ActivitySets(
         facts.as_of, activities_of(in_scope) if narrowed else None, replay=facts.replay
@@ -236,12 +235,10 @@ def count_groups(
         else_=None,
     )
     year = year_of(Enrolment.start_date)
-    members = (in_scope, in_population(facts))
     done = func.coalesce(summary.done_types, 0)
     counted = func.coalesce(summary.planned_or_done_types, 0)
     with_activities = (
         select(
-            literal(SETS, String).label("part"),
             which.label("population"),
             year.label("year"),
             done.label("done"),
@@ -250,31 +247,14 @@ def count_groups(
         )
         .select_from(found.summary)
         .join(Enrolment, Enrolment.id == summary.enrolment_id)
-        .where(*members)
+        .where(in_scope, in_population(facts))
         .group_by(which, year, done, counted)
     )
-    everyone = (
-        select(
-            literal(SIZES, String).label("part"),
-            which.label("population"),
-            year.label("year"),
-            null().label("done"),
-            null().label("planned_or_done"),
-            func.count().label("people"),
-        )
-        .select_from(Enrolment)
-        .where(*members)
-        .group_by(which, year)
-    )
-    sizes: dict[tuple[int, int], int] = {}
     # People by cohort, measure and set of types; then by type, one set at a time.
     by_set: Counter[tuple[int, int, str, int]] = Counter()
     # Fetched at once: a few thousand rows, which one by one cost more than the counting.
-    rows = db.session.execute(union_all(with_activities, everyone)).all()
-    for part, population, cohort_year, done, planned_or_done, people in rows:
-        if part == SIZES:
-            sizes[(population, cohort_year)] = people
-            continue
+    rows = db.session.execute(with_activities).all()
+    for population, cohort_year, done, planned_or_done, people in rows:
         by_set[(population, cohort_year, "done", done)] += people
         by_set[(population, cohort_year, "planned_or_done", planned_or_done)] += people
     figures: dict[tuple[int, int, str], Counter[str]] = defaultdict(Counter)
@@ -284,6 +264,11 @@ def count_groups(
             counts[key] += people
         if mask:
             counts[ANY] += people
+    sizes = {
+        (index, cohort_year): n
+        for index, population in enumerate(ACTIVITY_POPULATIONS)
+        for cohort_year, n in cohorts.get(population, {}).items()
+    }
     counted_groups: dict[ActivityPopulation, list[ActivityCounts]] = {
         p: [] for p in ACTIVITY_POPULATIONS
     }

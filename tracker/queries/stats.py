@@ -390,14 +390,27 @@ def _years_counted(row: Any) -> list[tuple[str, int]]:
 
 
 def count_international(
-    as_of: date, settings: TargetSettings, filters: Filters, *, replay: bool | None = None
+    as_of: date,
+    settings: TargetSettings,
+    filters: Filters,
+    populations: dict[str, Any],
+    *,
+    replay: bool | None = None,
 ) -> dict[str, Any]:
-    """Return the ``activities``, ``funding`` and ``destinations`` sections of DESIGN §4."""
+    """Return the ``activities``, ``funding`` and ``destinations`` sections of DESIGN §4.
+
+    ``populations`` are the document's population blocks at the same date and scope:
+    the activity populations are cohorts of theirs, whose sizes are taken from there.
+    """
     in_scope = filters.condition(Enrolment.programme_id)
     # The enrolment-level expressions only: these sections summarise stays their own way.
     facts = EnrolmentFacts(as_of, settings, with_counts=False, replay=replay)
     rules = facts.stay_rules
-    counted = activities.count_groups(facts, in_scope, not filters.is_institution)
+    cohorts = {
+        population: {g["year"]: g["n"] for g in populations[population.section][population.key]}
+        for population in activities.ACTIVITY_POPULATIONS
+    }
+    counted = activities.count_groups(facts, in_scope, not filters.is_institution, cohorts)
     return {"activities": activities.section(counted, settings)} | abroad.sections(
         facts, rules, in_scope, not filters.is_institution
     )
@@ -423,7 +436,6 @@ def _populations(rows: dict[str, list[GroupCounts]], settings: TargetSettings) -
     }
 
 
-
 def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) -> dict[str, Any]:
     """Return the statistics document of DESIGN §4 for these filters at this date."""
     replay = replay_needed(as_of)
@@ -434,7 +446,7 @@ def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) ->
         "settings": settings.as_document(),
         **_populations(rows, settings),
     }
-    return document | count_international(as_of, settings, filters, replay=replay)
+    return document | count_international(as_of, settings, filters, document, replay=replay)
 
 
 def get_programme_statistics(

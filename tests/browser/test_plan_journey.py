@@ -142,7 +142,7 @@ def test_plan_journey(cast, page, browser_login, assert_accessible):
     log_in_as(cast["candidate"])
     page.get_by_role("link", name="Approved — report stays when they are done").click()
     see("Counted: a confirmed stay abroad.")
-    see("2025-03-03")
+    see("3 Mar 2025")
     assert_accessible(page)
     page.get_by_role("link", name="Version history").click()
     see("Stay until the end of June.")
@@ -198,7 +198,7 @@ def test_activity_done_journey(cast, approved_with_activity, page, browser_login
     see("The activity is marked as done.")
     assert page.locator("#plan-status").inner_text() == "Approved"
     row = page.locator("#activities tbody tr").first
-    assert "on 2025-05-20" in row.inner_text()
+    assert "on 20 May 2025" in row.inner_text()
     assert_accessible(page)
     page.get_by_role("button", name="Log out").click()
 
@@ -206,6 +206,6 @@ def test_activity_done_journey(cast, approved_with_activity, page, browser_login
     page.goto(f"/plans/{eid}")
     row = page.locator("#activities tbody tr").first
     row.wait_for()
-    assert "Done" in row.inner_text() and "on 2025-05-20" in row.inner_text()
+    assert "Done" in row.inner_text() and "on 20 May 2025" in row.inner_text()
     assert not page.get_by_role("button", name="Mark as not done activity Talk at ICRA").count()
     assert_accessible(page)

@@ -250,6 +250,7 @@ def _populate(db, size: int, rng: random.Random) -> None:
             "title": "International conference talk",
             "planned_term": "2025 autumn",
             "status": "planned",
+            "done_on": None,
             "evidence": "",
         }
         activities.append(activity)

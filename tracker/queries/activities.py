@@ -264,26 +264,21 @@ def count_groups(
             counts[key] += people
         if mask:
             counts[ANY] += people
-    sizes = {
-        (index, cohort_year): n
-        for index, population in enumerate(ACTIVITY_POPULATIONS)
-        for cohort_year, n in cohorts.get(population, {}).items()
-    }
-    counted_groups: dict[ActivityPopulation, list[ActivityCounts]] = {
-        p: [] for p in ACTIVITY_POPULATIONS
-    }
     keys = (ANY, *BITS)
-    for (index, cohort_year), n in sizes.items():
-        done = figures[(index, cohort_year, "done")]
-        planned_or_done = figures[(index, cohort_year, "planned_or_done")]
-        counted_groups[ACTIVITY_POPULATIONS[index]].append(
-            ActivityCounts(
-                year=int(cohort_year),
-                n=int(n),
-                planned_or_done={k: planned_or_done[k] for k in keys},
-                done={k: done[k] for k in keys},
+    counted_groups: dict[ActivityPopulation, list[ActivityCounts]] = {}
+    for index, population in enumerate(ACTIVITY_POPULATIONS):
+        counted_groups[population] = []
+        for cohort_year, n in cohorts.get(population, {}).items():
+            done = figures[(index, cohort_year, "done")]
+            planned_or_done = figures[(index, cohort_year, "planned_or_done")]
+            counted_groups[population].append(
+                ActivityCounts(
+                    year=int(cohort_year),
+                    n=int(n),
+                    planned_or_done={k: planned_or_done[k] for k in keys},
+                    done={k: done[k] for k in keys},
+                )
             )
-        )
     return counted_groups
 
 

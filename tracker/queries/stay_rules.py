@@ -47,10 +47,14 @@ class StayRules:
             StayApproval.valid_from < cutoff,
             or_(StayApproval.valid_until.is_(None), StayApproval.valid_until >= cutoff),
         )
+        # The stay as the approved version in force had it (the lists show these).
         if replay:
             approved = StayApproval.stay_id.is_not(None)
-            where: Any = StayApproval
-            country, start, end = where.country, where.start_date, where.end_date
+            country, start, end = (
+                StayApproval.country,
+                StayApproval.start_date,
+                StayApproval.end_date,
+            )
         else:
             approved = Stay.approved_country.is_not(None)
             country, start, end = (
@@ -58,7 +62,6 @@ class StayRules:
                 Stay.approved_start_date,
                 Stay.approved_end_date,
             )
-        # The stay as the approved version in force had it (the lists show these).
         self.approved_country, self.approved_start, self.approved_end = country, start, end
         self.ahead = and_(
             approved,

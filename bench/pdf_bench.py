@@ -607,13 +607,19 @@ def layout_html(layout: str, rows: int) -> str:
             f"body {{ font-family: {sizes['families']}; font-size: 7.5pt; }}"
             f".r, .h {{ white-space: pre; line-height: {sizes['line']}px;"
             f" padding: {sizes['pad_top']}px 0 {sizes['pad_bottom']}px; }}"
-            f".r {{ border-bottom: {sizes['rule']}px solid #b3b3b3; }}"
+            f".r {{ border: {sizes['rule'] / 2}px solid #b3b3b3; }}"
+            f".rs {{ white-space: pre; line-height: {sizes['pitch']}px;"
+            f" background: linear-gradient(#b3b3b3 {sizes['rule']}px, transparent 0)"
+            f" 0 0 / 100% {sizes['pitch']}px repeat-y; }}"
             f".h {{ font-weight: bold; border-bottom: {sizes['head_rule']}px solid #333; }}"
             ".p + .p { break-before: page; }"
         )
         for page in layout_.pages(cells(i) for i in range(rows)):
             body.append(f'<div class="p"><div class="h">{escape(page.head)}</div>')
-            body += [f'<div class="r">{escape(row)}</div>' for row in page.rows]
+            body += [
+                f'<div class="{"rs" if kind == "rows" else "r"}">{escape(text)}</div>'
+                for kind, text in page.blocks()
+            ]
             body.append("</div>")
     elif layout == "table":
         css.append("table { border-collapse: collapse; } td { padding: 0 2pt; }")

@@ -3,6 +3,7 @@
 import re
 import shutil
 import subprocess
+from datetime import date
 
 import pytest
 from weasyprint import HTML
@@ -147,6 +148,45 @@ def test_pages_hold_whole_rows_under_their_header_and_none_is_lost(layout) -> No
     assert [p.first for p in pages] == firsts
     # The first page leaves room for the list's title and explanation.
     assert len(pages[0].rows) < len(pages[1].rows)
+
+
+def test_rows_of_one_line_share_a_box_and_longer_rows_stand_alone() -> None:
+    page = listing.ListPage(1, "Name", ["a", "b", "c\nc", "d", "e\ne\ne", "f", "g"], 0)
+    assert page.blocks() == [
+        ("rows", "a\nb"), ("row", "c\nc"), ("rows", "d"), ("row", "e\ne\ne"), ("rows", "f\ng"),
+    ]  # fmt: skip
+    assert listing.ListPage(1, "Name", [], 0).blocks() == []
+
+
+@pytest.mark.skipif(not PDFTOTEXT, reason="needs pdftotext (poppler-utils)")
+def test_rows_sharing_a_box_are_as_tall_as_rows_alone(app, tmp_path) -> None:
+    """The summary's list template draws each row as tall as ListLayout.pages counts it."""
+    from tracker.pdf.render import render_document
+
+    rows = ["Alpha", "Bravo", "Charlie\nmore", "Delta", "Echo"]
+    page = listing.ListPage(1, "Name", rows, 0)
+    fake = type("Listing", (), {"title": "List", "total": 5, "key": "all", "explanation": ""})
+    doc = type("Doc", (), {"scope_label": "Scope", "as_of": date(2026, 11, 30),
+                           "generated_at": "now"})  # fmt: skip
+    with app.test_request_context():
+        document = render_document(
+            "summary_lists.html", pages=[(fake, page)], doc=doc, layout=ListLayout.css(),
+            locale="en", number=str, pdf_variant=None,
+        )  # fmt: skip
+    path = tmp_path / "rows.pdf"
+    path.write_bytes(document.write_pdf())
+    out = subprocess.run(  # noqa: S603 - a fixed tool on our own file
+        [PDFTOTEXT, "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    tops = {word: float(y) for y, word in re.findall(r'yMin="([0-9.]+)"[^>]*>([A-Z][a-z]+)<', out)}
+    gaps = [
+        (tops[b] - tops[a]) / 0.75
+        for a, b in [("Alpha", "Bravo"), ("Bravo", "Charlie"), ("Delta", "Echo")]
+    ]
+    # (A row alone sets its text a quarter pixel lower in its row than a shared box does.)
+    assert gaps == pytest.approx([listing.ROW_PITCH_PX] * 3, abs=0.3)
+    two_lines = 2 * listing.LINE_PX + listing.ROW_PITCH_PX - listing.LINE_PX
+    assert (tops["Delta"] - tops["Charlie"]) / 0.75 == pytest.approx(two_lines, abs=0.3)
 
 
 def test_an_empty_list_still_has_its_page(layout) -> None:

@@ -25,8 +25,8 @@ as one <div> of text each, alternately with the summary, and prints both CPU tim
 their ratio (also against as many rows as there are candidates).
 
 Results are in docs/PERFORMANCE.md (2 shared vCPUs, WeasyPrint 70, SQLite). At 5,000
-candidates: summary render 21.9 s CPU, the same 5,997 rows as block lines 12.2 s,
-1.80x; the command 28.0 s and 336 MB.
+candidates, the lists' one-line rows sharing boxes: summary render 21.9 s CPU, the
+same 5,997 rows as block lines 12.5 s, 1.75x; the command 29.3 s and 300 MB.
 
 Layouts (``--layouts 5000``: 5,000 rows of nine cells, one process each, CPU time with
 start-up): block lines 11.7 s / 143 MB, the tracker's columns 18.2 s / 203 MB, one

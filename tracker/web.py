@@ -20,6 +20,7 @@ from tracker.domain import policy
 from tracker.extensions import db, login_manager
 from tracker.labels import label
 from tracker.models import CoordinatorScope, Enrolment, Plan, Stay, User
+from tracker.queries.home import supervises_any
 from tracker.sqlite import writing
 
 
@@ -90,19 +91,21 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit() or not token:
         return None
-    # Every request pays for this: one query, the scopes joined in.
-    user = (
+    # Every request pays for this: one query, the scopes joined in, and whether the user
+    # supervises anyone (the navigation's Review link, tracker.review.supervises_anyone).
+    found = (
         db.session.execute(
-            db.select(User)
+            db.select(User, supervises_any(User.id))
             .where(User.id == int(raw_id))
             .options(joinedload(User.coordinator_scopes).joinedload(CoordinatorScope.programme))
         )
         .unique()
-        .scalar_one_or_none()
+        .one_or_none()
     )
-    if user is None or not secrets.compare_digest(user.session_token, token):
+    if found is None or not secrets.compare_digest(found[0].session_token, token):
         return None
-    return user
+    g.supervises_anyone = bool(found[1])
+    return found[0]
 
 
 # --- Session lifetime ---------------------------------------------------------------------

@@ -229,6 +229,9 @@ def test_who_supervises_whom(world):
         assert condition == expected, key
         assert _ids(home.get_supervised_enrolments(user, active_only=False)) == expected, key
         assert home.count_supervised(user) == len(expected), key
+        # The navigation's answer, loaded with the user on every request.
+        supervises = db.session.scalar(db.select(home.supervises_any(db.literal(user.id))))
+        assert bool(supervises) == bool(expected), key
         active = {e.id for e in world.enrolments if e.id in expected and e.status == "active"}
         assert _ids(home.get_supervised_enrolments(user)) == active, key
 

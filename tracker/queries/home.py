@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, exists, func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.domain.deadlines import plan_due_date
@@ -115,6 +115,18 @@ def get_supervised_enrolments(user: User, *, active_only: bool = True) -> list[E
     if active_only:
         query = query.where(Enrolment.status == "active")
     return list(db.session.scalars(query))
+
+
+def supervises_any(user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Return whether the user of ``user_id`` supervises any enrolment (main or co, any status).
+
+    Two index look-ups, as :func:`supervised_condition`; a column of the query that loads
+    the user on every request (tracker.web.load_user), so the navigation asks nothing more.
+    """
+    return or_(
+        exists().where(Enrolment.main_supervisor_id == user_id),
+        exists().where(co_supervision.c.user_id == user_id),
+    )
 
 
 def count_supervised(user: User) -> int:

@@ -8,7 +8,11 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 @bp.app_template_global()
 def supervises_anyone() -> bool:
-    """Return whether the current user supervises any enrolment (for the navigation)."""
+    """Return whether the current user supervises any enrolment (for the navigation).
+
+    Loading the user answers it (tracker.web.load_user); asked here only for a user
+    loaded otherwise.
+    """
     if not current_user.is_authenticated:
         return False
     if "supervises_anyone" not in g:

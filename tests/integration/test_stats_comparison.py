@@ -124,3 +124,13 @@ def test_a_programme_is_compared_with_nothing(institution) -> None:
     compared = get_comparison_data(Operator(), AS_OF, parse_filters("HF", None), TargetSettings())
     assert compared is not None
     assert [p.code for p in compared.programmes] == ["P4", "P5"]
+
+
+def test_the_populations_alone_are_the_documents_head(institution) -> None:
+    """What the administrator's home compares on: the document without its international
+    sections, from one statement."""
+    settings = stats.current_settings()
+    document = stats.get_statistics(AS_OF, Filters())
+    head = stats.build_populations(AS_OF, Filters(), settings)
+    assert head == {key: document[key] for key in head}
+    assert set(document) - set(head) == {"activities", "funding", "destinations"}

@@ -47,8 +47,10 @@ def index():
 def _institution_figures() -> dict[str, Any]:
     """Return the programmes compared on the outcome of each target, for the whole institution."""
     today = date.today()
-    document = stats.get_statistics(today, Filters())
-    compared = get_comparison_data(current_user, today, Filters(), stats.current_settings())
+    settings = stats.current_settings()
+    # The populations only: the comparison reads nothing of the international sections.
+    document = stats.build_populations(today, Filters(), settings)
+    compared = get_comparison_data(current_user, today, Filters(), settings)
     outcome = [
         comparison
         for comparison in figures.comparisons_of(document, compared)

@@ -436,16 +436,24 @@ def _populations(rows: dict[str, list[GroupCounts]], settings: TargetSettings) -
     }
 
 
-def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) -> dict[str, Any]:
-    """Return the statistics document of DESIGN §4 for these filters at this date."""
-    replay = replay_needed(as_of)
+def build_populations(
+    as_of: date, filters: Filters, settings: TargetSettings, *, replay: bool | None = None
+) -> dict[str, Any]:
+    """Return the statistics document without its international sections: its date, filters
+    and settings and the population blocks, from one statement."""
     rows = count_groups(as_of, settings, filters, replay=replay)
-    document = {
+    return {
         "as_of": as_of.isoformat(),
         "filters": filters.as_document(),
         "settings": settings.as_document(),
         **_populations(rows, settings),
     }
+
+
+def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) -> dict[str, Any]:
+    """Return the statistics document of DESIGN §4 for these filters at this date."""
+    replay = replay_needed(as_of)
+    document = build_populations(as_of, filters, settings, replay=replay)
     return document | count_international(as_of, settings, filters, document, replay=replay)
 
 

@@ -98,16 +98,16 @@ def sections(
     by_country: Counter[str] = Counter()
     hosts: list[HostCount] = []
     planned = unfunded = 0
-    for row in db.session.execute(union_all(by_funding, by_host, ahead)).all():
-        stays = int(row.stays)
-        if row.part == FUNDING:
-            by_year[int(row.year)][str(row.funding)] += stays
-        elif row.part == HOSTS:
-            by_country[row.country] += stays
-            hosts.append(HostCount(row.host, row.country, stays))
+    rows = db.session.execute(union_all(by_funding, by_host, ahead)).all()
+    for part, year, funding, host, country, stays in rows:
+        if part == HOSTS:  # most rows: a few thousand spellings of host names
+            by_country[country] += stays
+            hosts.append(HostCount(host, country, stays))
+        elif part == FUNDING:
+            by_year[int(year)][str(funding)] += stays
         else:
             planned += stays
-            unfunded += stays if is_unfunded(row.funding) else 0
+            unfunded += stays if is_unfunded(funding) else 0
     return {
         "funding": funding_section(
             [FundingYear(y, counts) for y, counts in by_year.items()], planned, unfunded

@@ -162,11 +162,9 @@ class ActivitySets:
     def _summary(self, condition: ColumnElement[bool] | None) -> FromClause:
         rules = self.rules
         done_bit = case((rules.done, _bit(Activity.type)))
-        # The first branch failed, so an approved activity in the second is not done.
-        counted_bit = case(
-            (rules.done, _bit(Activity.type)),
-            (rules.approved, _bit(Activity.approved_type)),
-        )
+        # The WHERE below keeps activities done or approved: one not done is approved, so
+        # the ELSE needs no test of its own (which would look up the plans a second time).
+        counted_bit = case((rules.done, _bit(Activity.type)), else_=_bit(Activity.approved_type))
         query = (
             select(
                 Activity.enrolment_id.label("enrolment_id"),

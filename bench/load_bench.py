@@ -69,7 +69,7 @@ def build(url: str, wipe: bool, enrolments: int) -> None:
     app = stats_bench.make_app(url)
     stats_bench.reset_schema(app, wipe)
     with app.app_context():
-        stats_bench.generate(enrolments, int(enrolments * 1.5), seed=2014)
+        stats_bench.generate(enrolments, int(enrolments * 1.5), enrolments * 2, seed=2014)
         probe = User(email="x@example.org", name="x")
         probe.set_password(PASSWORD, method="scrypt")
         emails = [f"person{i}@example.org" for i in range(CANDIDATES)]

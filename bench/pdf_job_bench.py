@@ -46,7 +46,7 @@ def queue_job(url: str, wipe: bool, enrolments: int) -> int:
     app = stats_bench.make_app(url)
     stats_bench.reset_schema(app, wipe)
     with app.app_context():
-        stats_bench.generate(enrolments, int(enrolments * 1.5), seed=2014)
+        stats_bench.generate(enrolments, int(enrolments * 1.5), enrolments * 2, seed=2014)
         admin = db.session.scalar(db.select(User).where(User.email == "bench-admin@example.org"))
         job = reports.start_summary_job(admin, Filters(), stats_bench.AS_OF, "en")
         db.session.commit()

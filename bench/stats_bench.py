@@ -39,6 +39,8 @@ AS_OF = date(2026, 11, 26)
 PASSWORD = "benchmark password"  # noqa: S105 - a throw-away account in a scratch database
 DOCUMENT_BUDGET_MS = 150
 PAGE_BUDGET_MS = 300
+# The plans' versions hold no content here: a snapshot of an empty plan, as the app writes it.
+EMPTY_SNAPSHOT = {"narrative": "", "no_stay_justification": "", "stays": [], "activities": []}
 
 PAGES = [
     ("dashboard", "/coordinator/?as_of={as_of}"),
@@ -277,7 +279,7 @@ def generate(n_enrolments: int, n_stays: int, n_activities: int, seed: int) -> N
             "created_at": moment,
             "effective_at": moment,
             "comment": "",
-            "snapshot": {},
+            "snapshot": EMPTY_SNAPSHOT,
             "snapshot_sha256": "0" * 64,
         }
         for p, entries in zip(plan_ids, histories, strict=True)

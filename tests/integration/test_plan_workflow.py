@@ -446,3 +446,26 @@ def test_queue_and_history_queries_do_not_grow_with_rows(
     assert len(plan_of(eid).versions) == 7
     assert count_queries(supervisor, "/review/") == queue_few
     assert count_queries(supervisor, f"/plans/{eid}/history") == history_few
+
+
+def test_a_stored_snapshot_without_stays_still_shows_the_review_page(cast, candidate, supervisor):
+    eid = cast["enrolment"].id
+    submit(candidate, eid)
+    plan = plan_of(eid)
+    empty = {"narrative": "Imported."}
+    db.session.add(
+        PlanVersion(
+            plan_id=plan.id,
+            number=2,
+            event=PlanEvent.SUBMITTED,
+            created_at=datetime.now(UTC),
+            effective_at=datetime.now(UTC),
+            comment="",
+            snapshot=empty,
+            snapshot_sha256=snapshot_digest(empty),
+        )
+    )
+    db.session.commit()
+    response = supervisor.get(f"/review/plans/{eid}")
+    assert response.status_code == 200
+    assert "Imported." in text(response)

@@ -122,7 +122,10 @@ def _plan_page(enrolment: Enrolment, plan: Plan, *, status: int = 200, **posted:
         diff=diff_snapshots(in_force.snapshot if in_force else None, submitted.snapshot)
         if submitted
         else None,
-        notes={row["id"]: notes_for_row(row, context) for row in submitted.snapshot["stays"]}
+        # Stored JSON, read as diff_snapshots reads it: a snapshot without stays has none.
+        notes={
+            row["id"]: notes_for_row(row, context) for row in submitted.snapshot.get("stays", [])
+        }
         if submitted
         else {},
         approve=forms["approve"],

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request, abort, current_app, flash, g, redirect, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url, login_user, logout_user
@@ -75,6 +75,14 @@ def init_app(app: Flask) -> None:
         language_choices=language_choices,
     )
     app.jinja_env.filters["label"] = label
+    # Flask-Babel's own callables look the translations up again for every text of a page.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     # Dates, times and percentages read one way on every page (tracker.presentation):
     # Flask-Babel's own date filters would give the US short form to an English reader.
     for name in ("dateformat", "datetimeformat", "timeformat"):
@@ -83,6 +91,19 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["moment"] = presentation.format_moment
     app.jinja_env.globals["percent"] = presentation.percent
     app.jinja_env.globals["number"] = presentation.number
+
+
+def _translations() -> Any:
+    """Return the translations of the request's locale, looked up once per request and locale.
+
+    Kept with the locale they are for, so a ``force_locale`` block (an e-mail in its
+    reader's language) gets its own and the page's come back after it.
+    """
+    locale = get_locale()
+    found = g.get("translations_for")
+    if found is None or found[0] is not locale:
+        found = g.translations_for = (locale, get_translations())
+    return found[1]
 
 
 @login_manager.user_loader

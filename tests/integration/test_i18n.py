@@ -259,3 +259,15 @@ def test_countries_and_dates_appear_in_the_users_language(
     norwegian = text(client.get(url))
     assert "Tyskland" in norwegian and "01.03.2025" in norwegian and "31.05.2025" in norwegian
     assert "Germany" not in norwegian
+
+
+def test_a_page_and_a_forced_language_inside_it_each_get_their_own_texts(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Language') }} {{ ngettext('%(num)d plan', '%(num)d plans', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(page) == "Language 2 plans"
+        with force_locale("nb"):  # an e-mail in its reader's language, made during a page
+            assert render_template_string(page).startswith("Språk ")
+        assert render_template_string(page) == "Language 2 plans"

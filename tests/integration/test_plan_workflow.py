@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from tests.plan_support import (
     STAY_FORM,
@@ -469,3 +470,24 @@ def test_a_stored_snapshot_without_stays_still_shows_the_review_page(cast, candi
     response = supervisor.get(f"/review/plans/{eid}")
     assert response.status_code == 200
     assert "Imported." in text(response)
+
+
+def test_home_pages_ask_only_what_their_reader_needs(cast, candidate, supervisor):
+    # Someone who supervises nobody: their user (with the answer to that) and their
+    # enrolments; no approved plan yet, so no approval comments are looked up.
+    assert count_queries(candidate, "/") == 2
+    submit(candidate, cast["enrolment"].id)
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        page = supervisor.get("/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    assert page.status_code == 200
+    assert "1 plan waits for your decision" in " ".join(text(page).split())
+    # The waiting plans and stays are counted once, for the page and the navigation's badge.
+    assert sum("count(*)" in s for s in statements) == 2

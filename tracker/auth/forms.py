@@ -1,6 +1,7 @@
 """Forms of the auth area."""
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale
@@ -113,6 +114,7 @@ class PreferencesForm(BaseForm):
             raise ValidationError(_l("Choose one of the languages in the list."))
 
 
+@lru_cache(maxsize=32)  # every page's language menu asks for the same few
 def language_name(code: str) -> str:
     """Return a language's name in that language, capitalised: "English", "Norsk bokmål"."""
     name = Locale.parse(code).get_display_name(code) or code

@@ -12,8 +12,8 @@ from tracker.domain.headlines import SMALL_N, is_outcome
 from tracker.main import bp
 from tracker.queries import home, stats
 from tracker.queries.comparison import get_comparison_data
-from tracker.queries.plans import count_awaiting
 from tracker.queries.scope import Filters
+from tracker.review import awaiting, supervises_anyone
 
 
 @bp.route("/favicon.ico")
@@ -28,13 +28,13 @@ def index():
     if not current_user.is_authenticated:
         # The first page anyone opens: the log-in form explains itself, no "please log in".
         return redirect(url_for("auth.login"))
-    supervised = home.get_supervised_enrolments(current_user)
-    any_supervisor = current_app.config["ANY_SUPERVISOR_MAY_APPROVE"]
+    # Loading the user said whether they supervise anyone: most people do not.
+    supervised = home.get_supervised_enrolments(current_user) if supervises_anyone() else []
     return render_template(
         "main/index.html",
         own=home.get_candidate_rows(current_user, current_app.config["PLAN_DUE_DAYS"]),
         supervised=supervised,
-        waiting=count_awaiting(current_user, any_supervisor=any_supervisor) if supervised else None,
+        waiting=awaiting() if supervised else None,
         programmes=home.get_programme_counts(current_user)
         if policy.is_coordinator(current_user)
         else [],

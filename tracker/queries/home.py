@@ -64,15 +64,21 @@ def get_candidate_rows(user: User, plan_due_days: int) -> list[CandidateRow]:
         if waiting_ids
         else {}
     )
-    approved_ids = [e.plan.approved_version_id for e in own if e.plan]
-    approvals = dict(
-        db.session.execute(
-            db.select(PlanVersion.plan_id, PlanVersion.comment).where(
-                PlanVersion.id.in_([i for i in approved_ids if i is not None]),
-                PlanVersion.event == PlanEvent.APPROVED,
-                PlanVersion.comment != "",
-            )
-        ).all()
+    approved_ids = [
+        e.plan.approved_version_id for e in own if e.plan and e.plan.approved_version_id
+    ]
+    approvals = (
+        dict(
+            db.session.execute(
+                db.select(PlanVersion.plan_id, PlanVersion.comment).where(
+                    PlanVersion.id.in_(approved_ids),
+                    PlanVersion.event == PlanEvent.APPROVED,
+                    PlanVersion.comment != "",
+                )
+            ).all()
+        )
+        if approved_ids
+        else {}
     )
     rows = []
     for e in own:

@@ -3,6 +3,7 @@
 import secrets
 import time
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from flask import Flask, Request, abort, current_app, flash, g, redirect, request, session
@@ -10,6 +11,7 @@ from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url, login_user, logout_user
+from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
@@ -106,23 +108,28 @@ def _translations() -> Any:
     return found[1]
 
 
+@cache
+def _user_by_id() -> Select[Any]:
+    """Return the statement that loads the user of a session, built once for every request.
+
+    Every request pays for it: one query, the scopes joined in, and whether the user
+    supervises anyone (the navigation's Review link, tracker.review.supervises_anyone).
+    Made and keyed for SQLAlchemy's statement cache once, not on every request.
+    """
+    return (
+        db.select(User, supervises_any(User.id))
+        .where(User.id == bindparam("user_id"))
+        .options(joinedload(User.coordinator_scopes).joinedload(CoordinatorScope.programme))
+    )
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """Return the user of a session id ``"<id>:<token>"``; a stale token means logged out."""
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit() or not token:
         return None
-    # Every request pays for this: one query, the scopes joined in, and whether the user
-    # supervises anyone (the navigation's Review link, tracker.review.supervises_anyone).
-    found = (
-        db.session.execute(
-            db.select(User, supervises_any(User.id))
-            .where(User.id == int(raw_id))
-            .options(joinedload(User.coordinator_scopes).joinedload(CoordinatorScope.programme))
-        )
-        .unique()
-        .one_or_none()
-    )
+    found = db.session.execute(_user_by_id(), {"user_id": int(raw_id)}).unique().one_or_none()
     if found is None or not secrets.compare_digest(found[0].session_token, token):
         return None
     g.supervises_anyone = bool(found[1])

@@ -1,9 +1,10 @@
 """Locust scenarios for bench/load_bench.py: the tracker's roles at work, and the floors.
 
 Each simulated person logs in once through the log-in form (CSRF included) and then
-works without pauses. Answers a user can cause on purpose — a 409 when someone else
-changed the plan first, a 422 for a plan that cannot be submitted yet — count as
-served; anything else above 399, and every connection error, counts as an error.
+works, without pauses or waiting LOAD_THINK seconds ("MIN,MAX") between clicks.
+Answers a user can cause on purpose — a 409 when someone else changed the plan first,
+a 422 for a plan that cannot be submitted yet — count as served; anything else above
+399, and every connection error, counts as an error.
 
 Which users exist comes from the environment the orchestrator sets:
 LOAD_CANDIDATES / LOAD_SUPERVISORS (how many personN / supervisorN accounts have the
@@ -14,7 +15,7 @@ import os
 import random
 import re
 
-from locust import HttpUser, task
+from locust import HttpUser, between, task
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 CANDIDATES = int(os.environ.get("LOAD_CANDIDATES", "1000"))
@@ -25,12 +26,14 @@ LOCK = re.compile(r'name="lock_version"[^>]*value="(\d+)"')
 PLAN_LINK = re.compile(r'href="/plans/(\d+)"')
 REVIEW_LINK = re.compile(r'href="/review/plans/(\d+)"')
 EXPECTED = {409, 422}
+THINK = [float(seconds) for seconds in os.environ.get("LOAD_THINK", "0,0").split(",")]
 
 
 class TrackerUser(HttpUser):
     """Someone who logs in first; subclasses say who and what they do."""
 
     abstract = True
+    wait_time = between(*THINK)
 
     def email(self) -> str:
         raise NotImplementedError

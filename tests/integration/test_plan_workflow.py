@@ -473,8 +473,8 @@ def test_a_stored_snapshot_without_stays_still_shows_the_review_page(cast, candi
 
 
 def test_home_pages_ask_only_what_their_reader_needs(cast, candidate, supervisor):
-    # Someone who supervises nobody: their user (with the answer to that) and their
-    # enrolments; no approved plan yet, so no approval comments are looked up.
+    # Someone who supervises nobody: their user (with the answer to that), then their
+    # enrolments with the supervisor's comments.
     assert count_queries(candidate, "/") == 2
     submit(candidate, cast["enrolment"].id)
     statements = []
@@ -491,3 +491,6 @@ def test_home_pages_ask_only_what_their_reader_needs(cast, candidate, supervisor
     assert "1 plan waits for your decision" in " ".join(text(page).split())
     # The waiting plans and stays are counted once, for the page and the navigation's badge.
     assert sum("count(*)" in s for s in statements) == 2
+    approve(supervisor, cast["enrolment"].id, comment="Good luck in Munich.")
+    assert count_queries(candidate, "/") == 2
+    assert "Good luck in Munich." in text(candidate.get("/"))

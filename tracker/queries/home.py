@@ -5,8 +5,8 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, bindparam, case, exists, func, or_
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tracker.domain.deadlines import plan_due_date
 from tracker.domain.plan_rules import NextStep, next_step, plan_state
@@ -16,6 +16,7 @@ from tracker.models import (
     CoordinatorScope,
     Enrolment,
     Faculty,
+    Plan,
     PlanVersion,
     Programme,
     User,
@@ -50,44 +51,45 @@ class CandidateRow:
     approval_comment: str | None  # the supervisor's comment on the approved version in force
 
 
+@cache
+def _candidate_rows() -> Select[Any]:
+    # The user's enrolments as get_own_enrolments has them, with the supervisor's comments
+    # looked up per row (a person has one or two): latest request for changes while one is
+    # open, and the approved version's, if it has one.
+    requested = (
+        db.select(PlanVersion.comment)
+        .where(PlanVersion.plan_id == Plan.id, PlanVersion.event == PlanEvent.CHANGES_REQUESTED)
+        .order_by(PlanVersion.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    approval = (
+        db.select(PlanVersion.comment)
+        .where(
+            PlanVersion.id == Plan.approved_version_id,
+            PlanVersion.event == PlanEvent.APPROVED,
+            PlanVersion.comment != "",
+        )
+        .scalar_subquery()
+    )
+    return (
+        db.select(
+            Enrolment,
+            case((Plan.status == PlanStatus.CHANGES_REQUESTED, requested)).label("comment"),
+            approval.label("approval_comment"),
+        )
+        .outerjoin(Plan, Plan.enrolment_id == Enrolment.id)
+        .where(Enrolment.person_id == bindparam("person_id"))
+        .options(contains_eager(Enrolment.plan), joinedload(Enrolment.programme))
+        .order_by(Enrolment.start_date.desc())
+    )
+
+
 def get_candidate_rows(user: User, plan_due_days: int) -> list[CandidateRow]:
     """Return the user's enrolments with due date, next step and the supervisor's comments."""
-    own = get_own_enrolments(user)
-    waiting_ids = [
-        e.plan.id for e in own if e.plan and e.plan.status == PlanStatus.CHANGES_REQUESTED
-    ]
-    comments = (
-        dict(
-            db.session.execute(
-                db.select(PlanVersion.plan_id, PlanVersion.comment)
-                .where(
-                    PlanVersion.plan_id.in_(waiting_ids),
-                    PlanVersion.event == PlanEvent.CHANGES_REQUESTED,
-                )
-                .order_by(PlanVersion.id)  # the latest request wins in dict()
-            ).all()
-        )
-        if waiting_ids
-        else {}
-    )
-    approved_ids = [
-        e.plan.approved_version_id for e in own if e.plan and e.plan.approved_version_id
-    ]
-    approvals = (
-        dict(
-            db.session.execute(
-                db.select(PlanVersion.plan_id, PlanVersion.comment).where(
-                    PlanVersion.id.in_(approved_ids),
-                    PlanVersion.event == PlanEvent.APPROVED,
-                    PlanVersion.comment != "",
-                )
-            ).all()
-        )
-        if approved_ids
-        else {}
-    )
+    found = db.session.execute(_candidate_rows(), {"person_id": user.id}).all()
     rows = []
-    for e in own:
+    for e, comment, approval_comment in found:
         status = e.plan.status if e.plan else None
         approved = bool(e.plan and e.plan.approved_version_id)
         rows.append(
@@ -96,8 +98,8 @@ def get_candidate_rows(user: User, plan_due_days: int) -> list[CandidateRow]:
                 due=plan_due_date(e.start_date, plan_due_days),
                 step=next_step(e.status, status, approved),
                 state=plan_state(status, approved),
-                comment=comments.get(e.plan.id) if e.plan else None,
-                approval_comment=approvals.get(e.plan.id) if e.plan else None,
+                comment=comment,
+                approval_comment=approval_comment,
             )
         )
     return rows

@@ -85,8 +85,9 @@ class PlanVersion(Base):
         UniqueConstraint("plan_id", "number", "event", name="uq_plan_version_event"),
         # Covers what the statistics read of the history, for an index-only scan (0011).
         Index("ix_plan_version_history", "plan_id", "event", "effective_at"),
-        # Whether anything takes effect after a date (tracker.queries.recorded, 0014).
-        Index("ix_plan_version_effective_at", "effective_at"),
+        # Whether anything takes effect after a date (tracker.queries.recorded, 0014), and
+        # which plans were approved by one, from the index alone (0015).
+        Index("ix_plan_version_effective_at", "effective_at", "event", "plan_id"),
     )
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, PlanStatus
 from tracker.extensions import db
 from tracker.models import Plan, PlanVersion
 from tracker.queries import candidates, stats
-from tracker.queries.comparison import get_comparison_data
+from tracker.queries.comparison import get_compared_statistics, get_comparison_data
 from tracker.queries.scope import Filters, parse_filters
 from tracker.reports.cli import Operator
 
@@ -134,3 +134,18 @@ def test_the_populations_alone_are_the_documents_head(institution) -> None:
     head = stats.build_populations(AS_OF, Filters(), settings)
     assert head == {key: document[key] for key in head}
     assert set(document) - set(head) == {"activities", "funding", "destinations"}
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, AS_OF - timedelta(days=400)])
+@pytest.mark.parametrize("scope", [(None, None), ("IE", None), ("HF", None), (None, "P2")])
+def test_a_page_with_a_comparison_shows_the_same_document(institution, scope, as_of) -> None:
+    """The dashboard, the summary and the administrator's home count the populations once, by
+    programme, and sum the scope's: the document and the comparison are as counted apart.
+    (A year back the histories are replayed.)"""
+    filters = parse_filters(*scope)
+    settings = stats.current_settings()
+    document, compared = get_compared_statistics(Operator(), as_of, filters, settings)
+    assert document == stats.build_statistics(as_of, filters, settings)
+    assert compared == get_comparison_data(Operator(), as_of, filters, settings)
+    head, _ = get_compared_statistics(Operator(), as_of, filters, settings, international=False)
+    assert head == stats.build_populations(as_of, filters, settings)

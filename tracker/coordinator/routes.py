@@ -49,7 +49,7 @@ from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Programme
 from tracker.queries import candidates, scope, stats
-from tracker.queries.comparison import get_comparison_data
+from tracker.queries.comparison import ComparisonData, get_compared_statistics
 from tracker.services import accounts, enrolments, imports
 from tracker.services.enrolments import EnrolmentError
 from tracker.web import can, get_enrolment_or_abort, note_refusal, require
@@ -110,10 +110,13 @@ class StatisticsRequest:
     status: int = 200
     note: str = ""
     filters: scope.Filters | None = None
+    compared: ComparisonData | None = None
 
 
-def _statistics_request() -> StatisticsRequest:
+def _statistics_request(*, compare: bool = False) -> StatisticsRequest:
     """Return the filter form, the document it asks for (None if not), a status and a note.
+
+    ``compare``: also the scope's programmes compared (counted with the document).
 
     The pickers cannot contradict each other (DESIGN §4): a programme outside the chosen
     faculty (a page without script, an old link) shows the faculty's figures, with a
@@ -142,18 +145,23 @@ def _statistics_request() -> StatisticsRequest:
         )
     except scope.FilterError as error:
         return StatisticsRequest(form, status=_show_filter_error(form, error))
-    document = stats.get_statistics(form.as_of_date(), filters)
+    if compare:
+        document, compared = get_compared_statistics(
+            current_user, form.as_of_date(), filters, stats.current_settings()
+        )
+    else:
+        document, compared = stats.get_statistics(form.as_of_date(), filters), None
     # The pickers show what the figures are for, also when a default was used.
     form.faculty.data = document["filters"]["faculty"] or ""
     form.programme.data = document["filters"]["programme"] or ""
     if form.as_of.data and form.as_of.data.strip():
         form.as_of.data = document["as_of"]  # a date typed as 30.11.2026 reads back as ISO
-    return StatisticsRequest(form, document, note=note, filters=filters)
+    return StatisticsRequest(form, document, note=note, filters=filters, compared=compared)
 
 
 @bp.route("/")
 def dashboard():
-    asked = _statistics_request()
+    asked = _statistics_request(compare=True)
     document = asked.document
     if document is None or asked.filters is None:
         return _form_page(
@@ -166,15 +174,7 @@ def dashboard():
         document=document,
         note=asked.note,
         query=query,
-        **figures.page_figures(
-            document,
-            get_comparison_data(
-                current_user,
-                date.fromisoformat(document["as_of"]),
-                asked.filters,
-                stats.current_settings(),
-            ),
-        ),
+        **figures.page_figures(document, asked.compared),
     )
 
 

@@ -11,7 +11,7 @@ from tracker.domain import policy
 from tracker.domain.headlines import SMALL_N, is_outcome
 from tracker.main import bp
 from tracker.queries import home, stats
-from tracker.queries.comparison import get_comparison_data
+from tracker.queries.comparison import get_compared_statistics
 from tracker.queries.scope import Filters
 from tracker.review import awaiting, supervises_anyone
 
@@ -49,8 +49,9 @@ def _institution_figures() -> dict[str, Any]:
     today = date.today()
     settings = stats.current_settings()
     # The populations only: the comparison reads nothing of the international sections.
-    document = stats.build_populations(today, Filters(), settings)
-    compared = get_comparison_data(current_user, today, Filters(), settings)
+    document, compared = get_compared_statistics(
+        current_user, today, Filters(), settings, international=False
+    )
     outcome = [
         comparison
         for comparison in figures.comparisons_of(document, compared)

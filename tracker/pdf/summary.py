@@ -55,7 +55,7 @@ from tracker.pdf.render import (
 )
 from tracker.presentation import format_day, format_moment, locale_name
 from tracker.queries import candidates, stats
-from tracker.queries.comparison import get_comparison_data
+from tracker.queries.comparison import get_compared_statistics
 from tracker.queries.scope import Filters
 
 # Progress is reported after every this many pages of the lists (about 500 rows).
@@ -286,12 +286,11 @@ def build_summary_document(
 ) -> SummaryDocument:
     """Return what the summary PDF shows, from the statistics document and the lists.
 
-    Seven queries, whatever the number of candidates: the document, the programme
-    comparison's three, and the three lists.
+    The same number of queries whatever the number of candidates: the document with the
+    programme comparison (its populations counted once, by programme), and the three lists.
     """
-    document = stats.get_statistics(as_of, filters)
     settings = stats.current_settings()
-    compared = get_comparison_data(viewer, as_of, filters, settings)
+    document, compared = get_compared_statistics(viewer, as_of, filters, settings)
     comparisons = figures.comparisons_of(document, compared) if compared is not None else []
     answers = figures.answers(document)
 

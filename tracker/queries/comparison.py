@@ -4,13 +4,15 @@ Whether the histories are replayed is asked once (tracker.queries.recorded). The
 figures are the statistics document's, grouped by programme as well
 (stats.get_programme_statistics); the list counts are the lists' own rules
 (candidates.count_on_lists). tracker.figures.comparisons puts them side by side.
+A page that shows the scope's document too gets both from :func:`get_compared_statistics`,
+which counts the populations once, by programme, and sums the scope's from those.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tracker.domain.targets import TargetSettings
+from tracker.domain.targets import GroupCounts, TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind
 from tracker.queries import candidates, stats
 from tracker.queries.recorded import replay_needed
@@ -27,14 +29,55 @@ class ComparisonData:
 
 
 def get_comparison_data(
-    viewer: Any, as_of: date, filters: Filters, settings: TargetSettings
+    viewer: Any,
+    as_of: date,
+    filters: Filters,
+    settings: TargetSettings,
+    *,
+    replay: bool | None = None,
+    by_programme: dict[str, list[GroupCounts]] | None = None,
 ) -> ComparisonData | None:
-    """Return what comparing the scope's programmes needs; None for a single programme."""
+    """Return what comparing the scope's programmes needs; None for a single programme.
+
+    ``by_programme``: the populations counted by programme already (stats.count_groups).
+    """
     if filters.programme is not None:
         return None
-    replay = replay_needed(as_of)
+    replay = replay_needed(as_of) if replay is None else replay
+    if by_programme is None:
+        by_programme = stats.count_groups(
+            as_of, settings, filters, by_programme=True, replay=replay
+        )
     return ComparisonData(
         programmes=get_programmes(filters),
-        by_programme=stats.get_programme_statistics(as_of, filters, replay=replay),
+        by_programme=stats.programme_blocks(by_programme, settings),
         on_lists=candidates.count_on_lists(viewer, as_of, filters, settings, replay=replay),
     )
+
+
+def get_compared_statistics(
+    viewer: Any,
+    as_of: date,
+    filters: Filters,
+    settings: TargetSettings,
+    *,
+    international: bool = True,
+) -> tuple[dict[str, Any], ComparisonData | None]:
+    """Return the scope's statistics document and its programmes compared, for one page.
+
+    The populations are counted once, by programme; the document's are their sums (the
+    same figures as :func:`stats.build_statistics`, one statement fewer). Without
+    ``international`` the document stops at the populations (stats.build_populations).
+    """
+    replay = replay_needed(as_of)
+    by_programme = (
+        None
+        if filters.programme is not None
+        else stats.count_groups(as_of, settings, filters, by_programme=True, replay=replay)
+    )
+    build = stats.build_statistics if international else stats.build_populations
+    document = build(as_of, filters, settings, replay=replay, by_programme=by_programme)
+    compared = get_comparison_data(
+        viewer, as_of, filters, settings, replay=replay, by_programme=by_programme
+    )
+    return document, compared

@@ -437,11 +437,24 @@ def _populations(rows: dict[str, list[GroupCounts]], settings: TargetSettings) -
 
 
 def build_populations(
-    as_of: date, filters: Filters, settings: TargetSettings, *, replay: bool | None = None
+    as_of: date,
+    filters: Filters,
+    settings: TargetSettings,
+    *,
+    replay: bool | None = None,
+    by_programme: dict[str, list[GroupCounts]] | None = None,
 ) -> dict[str, Any]:
     """Return the statistics document without its international sections: its date, filters
-    and settings and the population blocks, from one statement."""
-    rows = count_groups(as_of, settings, filters, replay=replay)
+    and settings and the population blocks, from one statement.
+
+    ``by_programme``: the scope's counts grouped by programme as well (count_groups), read
+    for a comparison already; the scope's are their sums, and no statement is sent.
+    """
+    rows = (
+        count_groups(as_of, settings, filters, replay=replay)
+        if by_programme is None
+        else scope_counts(by_programme)
+    )
     return {
         "as_of": as_of.isoformat(),
         "filters": filters.as_document(),
@@ -450,10 +463,39 @@ def build_populations(
     }
 
 
-def build_statistics(as_of: date, filters: Filters, settings: TargetSettings) -> dict[str, Any]:
-    """Return the statistics document of DESIGN §4 for these filters at this date."""
-    replay = replay_needed(as_of)
-    document = build_populations(as_of, filters, settings, replay=replay)
+def scope_counts(by_programme: dict[str, list[GroupCounts]]) -> dict[str, list[GroupCounts]]:
+    """Return the counts of a scope from its programmes' (count_groups ``by_programme``).
+
+    Everyone is in one programme, so a year's figures of the scope are its programmes' summed.
+    """
+    summed: dict[str, list[GroupCounts]] = {}
+    for name, groups in by_programme.items():
+        years: dict[int, list[int]] = {}
+        for group in groups:
+            figures = years.setdefault(group.year, [0] * 5)
+            for index, value in enumerate(
+                (group.n, group.achieved, group.projected, group.approved_plans,
+                 group.overdue_plans)
+            ):  # fmt: skip
+                figures[index] += value
+        summed[name] = [GroupCounts(year, *figures) for year, figures in sorted(years.items())]
+    return summed
+
+
+def build_statistics(
+    as_of: date,
+    filters: Filters,
+    settings: TargetSettings,
+    *,
+    replay: bool | None = None,
+    by_programme: dict[str, list[GroupCounts]] | None = None,
+) -> dict[str, Any]:
+    """Return the statistics document of DESIGN §4 for these filters at this date.
+
+    ``by_programme`` as for :func:`build_populations`.
+    """
+    replay = replay_needed(as_of) if replay is None else replay
+    document = build_populations(as_of, filters, settings, replay=replay, by_programme=by_programme)
     return document | count_international(as_of, settings, filters, document, replay=replay)
 
 
@@ -466,12 +508,20 @@ def get_programme_statistics(
     population is left out. Each block equals ``get_statistics`` of that programme.
     """
     settings = current_settings()
-    rows = count_groups(as_of, settings, filters, by_programme=True, replay=replay)
+    return programme_blocks(
+        count_groups(as_of, settings, filters, by_programme=True, replay=replay), settings
+    )
+
+
+def programme_blocks(
+    by_programme: dict[str, list[GroupCounts]], settings: TargetSettings
+) -> dict[int, dict[str, Any]]:
+    """Return each programme's population blocks from counts grouped by programme."""
     per_programme: dict[int, dict[str, list[GroupCounts]]] = {}
-    for population, groups in rows.items():
+    for population, groups in by_programme.items():
         for group in groups:
             blocks = per_programme.setdefault(
-                int(group.programme_id or 0), {name: [] for name in rows}
+                int(group.programme_id or 0), {name: [] for name in by_programme}
             )
             blocks[population].append(group)
     return {pid: _populations(blocks, settings) for pid, blocks in per_programme.items()}

@@ -12,7 +12,7 @@ Locust runs of --users users against it:
    the queue and decide; coordinators open the dashboard and lists and export CSV; an
    administrator searches users;
 4. the same roles as people work: each waits --think seconds (a range) between
-   clicks, faster than anyone reads a page.
+   clicks, faster than anyone reads a page, and they arrive over ten seconds.
 
 Without pauses every user waits for all the others, so a page's latency is the number
 of users divided by the throughput whatever the page costs; the p95 goal is checked on
@@ -122,15 +122,24 @@ def serve(url: str, args: argparse.Namespace, log: Path) -> subprocess.Popen:
 
 
 def run_locust(
-    args: argparse.Namespace, classes: list[str], label: str, workdir: Path, think: str = "0,0"
+    args: argparse.Namespace,
+    classes: list[str],
+    label: str,
+    workdir: Path,
+    think: str = "0,0",
+    spawn_rate: float | None = None,
 ) -> dict:
-    """Run Locust headless with these user classes; return its figures per request name."""
+    """Run Locust headless with these user classes; return its figures per request name.
+
+    All users start at once unless ``spawn_rate`` (users per second) says otherwise.
+    """
     prefix = workdir / label
     env = {**os.environ, "LOAD_PASSWORD": PASSWORD, "LOAD_CANDIDATES": str(CANDIDATES),
            "LOAD_SUPERVISORS": str(SUPERVISORS), "LOAD_THINK": think}  # fmt: skip
     subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(BENCH / "load" / "locustfile.py"),
-         "--headless", "--users", str(args.users), "--spawn-rate", str(args.users),
+         "--headless", "--users", str(args.users),
+         "--spawn-rate", str(spawn_rate or args.users),
          "--run-time", f"{args.seconds}s", "--host", f"http://127.0.0.1:{args.port}",
          "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", *classes],
         env=env, check=False, capture_output=True,
@@ -162,7 +171,10 @@ def main() -> None:
         home = run_locust(args, ["HomeOnly"], "home", workdir)
         roles = ["Candidate", "Supervisor", "Coordinator", "Administrator"]
         mixed = run_locust(args, roles, "mixed", workdir)
-        paced = run_locust(args, roles, "paced", workdir, think=args.think)
+        # People arrive over ten seconds, not all fifty logging in within the same instant.
+        paced = run_locust(
+            args, roles, "paced", workdir, think=args.think, spawn_rate=args.users / 10
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

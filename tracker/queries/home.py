@@ -24,21 +24,17 @@ from tracker.models import (
 )
 
 
-@cache
-def _own_enrolments() -> Select[Any]:
-    # Every home page asks it: built (and keyed for the statement cache) once.
-    # One plan and programme per enrolment: joined in the one query, not fetched in two more.
-    return (
-        db.select(Enrolment)
-        .where(Enrolment.person_id == bindparam("person_id"))
-        .options(joinedload(Enrolment.plan), joinedload(Enrolment.programme))
-        .order_by(Enrolment.start_date.desc())
-    )
-
-
 def get_own_enrolments(user: User) -> list[Enrolment]:
     """Return the user's own enrolments, newest first, with plan and programme loaded."""
-    return list(db.session.scalars(_own_enrolments(), {"person_id": user.id}))
+    # One of each per enrolment: joined in the one query, not fetched in two more.
+    return list(
+        db.session.scalars(
+            db.select(Enrolment)
+            .where(Enrolment.person_id == user.id)
+            .options(joinedload(Enrolment.plan), joinedload(Enrolment.programme))
+            .order_by(Enrolment.start_date.desc())
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -53,6 +49,7 @@ class CandidateRow:
 
 @cache
 def _candidate_rows() -> Select[Any]:
+    # Every candidate's home page asks it: built (and keyed for the statement cache) once.
     # The user's enrolments as get_own_enrolments has them, with the supervisor's comments
     # looked up per row (a person has one or two): latest request for changes while one is
     # open, and the approved version's, if it has one.

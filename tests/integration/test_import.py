@@ -612,7 +612,8 @@ def test_stays_of_an_imported_approved_plan_belong_to_it(app, make_programme):
     ]
 
 
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+# Two days ahead: still in the future for a run that crosses midnight.
+LATER = (date.today() + timedelta(days=2)).isoformat()
 
 
 @pytest.mark.parametrize(
@@ -625,7 +626,7 @@ TOMORROW = (date.today() + timedelta(days=1)).isoformat()
         ("kari@example.org,,MIT,US,2021-06-30,2021-03-01,planned,", "end_date 2021-03-01 is bef"),
         ("kari@example.org,phd,MIT,US,2019-12-01,2020-03-01,planned,", "before the enrolment"),
         ("kari@example.org,,MIT,US,2021-03-01,2021-06-30,planned,", "before the enrolment starts"),
-        (f"kari@example.org,,MIT,US,2025-01-01,{TOMORROW},completed,", "cannot end in the future"),
+        (f"kari@example.org,,MIT,US,2025-01-01,{LATER},completed,", "cannot end in the future"),
         ("kari@example.org,,MIT,US,2025-01-01,2025-02-01,done,", "status “done” is not one of"),
         ("kari@example.org,,MIT,US,2025-01-01,2025-02-01,planned,grant", "funding “grant” is not"),
         ("kari@example.org,master,MIT,US,2025-01-01,2025-02-01,planned,", "kind “master” is not"),

@@ -94,7 +94,8 @@ def test_reporting_waits_for_confirmation_and_does_not_reopen_the_plan(
     [
         ({"end_date": "2025-03-02"}, "The end date is before the start date."),
         (
-            {"end_date": (date.today() + timedelta(days=1)).isoformat()},
+            # Two days ahead: still not over for a run that crosses midnight.
+            {"end_date": (date.today() + timedelta(days=2)).isoformat()},
             "The stay has not ended yet: report it when it is over.",
         ),
         ({"start_date": "2025-01-01"}, "The stay starts before the enrolment starts"),

@@ -566,7 +566,7 @@ def comparisons(
     """Return, for each population with a headline year, the scope's programmes compared.
 
     ``programmes`` are the scope's programmes, ``by_programme`` their population blocks
-    (stats.get_programme_statistics) and ``on_lists`` how many of each programme's
+    (stats.programme_blocks) and ``on_lists`` how many of each programme's
     people of each kind are on the lists Plans overdue and At risk.
     """
     as_of = date.fromisoformat(document["as_of"])

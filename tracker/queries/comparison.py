@@ -2,7 +2,7 @@
 
 Whether the histories are replayed is asked once (tracker.queries.recorded). The
 figures are the statistics document's, grouped by programme as well
-(stats.get_programme_statistics); the list counts are the lists' own rules
+(stats.programme_blocks); the list counts are the lists' own rules
 (candidates.count_on_lists). tracker.figures.comparisons puts them side by side.
 A page that shows the scope's document too gets both from :func:`get_compared_statistics`,
 which counts the populations once, by programme, and sums the scope's from those.

@@ -29,6 +29,7 @@ The document's ``activities``, ``funding`` and ``destinations`` sections come fr
 (:func:`count_international`), which read the same rules (:class:`StayRules`).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -348,14 +349,24 @@ def count_groups(
     groups = [kind, start_year, end_year, completed, withdrawn]
     if by_programme:
         groups.append(Enrolment.programme_id)
+    rows = db.session.execute(statement.group_by(*groups)).all()
+    return _summed(
+        (name, row.programme_id, year, row) for row in rows for name, year in _years_counted(row)
+    )
+
+
+# The figures of a group: the columns of count_groups' statement, the fields of GroupCounts.
+FIGURES = ("n", "achieved", "projected", "approved_plans", "overdue_plans")
+
+
+def _summed(counted: Iterable[tuple[str, int | None, int, Any]]) -> dict[str, list[GroupCounts]]:
+    """Return every population's counts, summed per programme and year, from entries of
+    (population, programme or None, year, something with the FIGURES as attributes)."""
     totals: dict[str, dict[tuple[int | None, int], list[int]]] = {n: {} for n in POPULATIONS}
-    for row in db.session.execute(statement.group_by(*groups)).all():
-        programme = row.programme_id
-        figures = (row.n, row.achieved, row.projected, row.approved_plans, row.overdue_plans)
-        for name, year in _years_counted(row):
-            counted = totals[name].setdefault((programme, year), [0] * len(figures))
-            for index, value in enumerate(figures):
-                counted[index] += int(value)
+    for name, programme, year, source in counted:
+        found = totals[name].setdefault((programme, year), [0] * len(FIGURES))
+        for index, figure in enumerate(FIGURES):
+            found[index] += int(getattr(source, figure))
     return {
         name: [
             GroupCounts(year, *figures, programme_id=programme)
@@ -468,18 +479,9 @@ def scope_counts(by_programme: dict[str, list[GroupCounts]]) -> dict[str, list[G
 
     Everyone is in one programme, so a year's figures of the scope are its programmes' summed.
     """
-    summed: dict[str, list[GroupCounts]] = {}
-    for name, groups in by_programme.items():
-        years: dict[int, list[int]] = {}
-        for group in groups:
-            figures = years.setdefault(group.year, [0] * 5)
-            for index, value in enumerate(
-                (group.n, group.achieved, group.projected, group.approved_plans,
-                 group.overdue_plans)
-            ):  # fmt: skip
-                figures[index] += value
-        summed[name] = [GroupCounts(year, *figures) for year, figures in sorted(years.items())]
-    return summed
+    return _summed(
+        (name, None, group.year, group) for name, groups in by_programme.items() for group in groups
+    )
 
 
 def build_statistics(
@@ -499,24 +501,14 @@ def build_statistics(
     return document | count_international(as_of, settings, filters, document, replay=replay)
 
 
-def get_programme_statistics(
-    as_of: date, filters: Filters, *, replay: bool | None = None
-) -> dict[int, dict[str, Any]]:
-    """Return, by programme id, each programme's population blocks as its own document has them.
-
-    One statement for every programme of the scope; a programme with nobody in any
-    population is left out. Each block equals ``get_statistics`` of that programme.
-    """
-    settings = current_settings()
-    return programme_blocks(
-        count_groups(as_of, settings, filters, by_programme=True, replay=replay), settings
-    )
-
-
 def programme_blocks(
     by_programme: dict[str, list[GroupCounts]], settings: TargetSettings
 ) -> dict[int, dict[str, Any]]:
-    """Return each programme's population blocks from counts grouped by programme."""
+    """Return each programme's population blocks from counts grouped by programme
+    (count_groups ``by_programme``); a programme with nobody in any population is left out.
+
+    Each block equals the population blocks of that programme's own document.
+    """
     per_programme: dict[int, dict[str, list[GroupCounts]]] = {}
     for population, groups in by_programme.items():
         for group in groups:

@@ -24,19 +24,6 @@ from tracker.models import (
 )
 
 
-def get_own_enrolments(user: User) -> list[Enrolment]:
-    """Return the user's own enrolments, newest first, with plan and programme loaded."""
-    # One of each per enrolment: joined in the one query, not fetched in two more.
-    return list(
-        db.session.scalars(
-            db.select(Enrolment)
-            .where(Enrolment.person_id == user.id)
-            .options(joinedload(Enrolment.plan), joinedload(Enrolment.programme))
-            .order_by(Enrolment.start_date.desc())
-        )
-    )
-
-
 @dataclass(frozen=True)
 class CandidateRow:
     enrolment: Enrolment
@@ -48,11 +35,11 @@ class CandidateRow:
 
 
 @cache
-def _candidate_rows() -> Select[Any]:
+def _own_enrolments() -> Select[Any]:
     # Every candidate's home page asks it: built (and keyed for the statement cache) once.
-    # The user's enrolments as get_own_enrolments has them, with the supervisor's comments
-    # looked up per row (a person has one or two): latest request for changes while one is
-    # open, and the approved version's, if it has one.
+    # The user's enrolments, newest first, plan and programme joined in (one of each), with
+    # the supervisor's comments looked up per row (a person has one or two): the latest
+    # request for changes while one is open, and the approved version's, if it has one.
     requested = (
         db.select(PlanVersion.comment)
         .where(PlanVersion.plan_id == Plan.id, PlanVersion.event == PlanEvent.CHANGES_REQUESTED)
@@ -82,9 +69,14 @@ def _candidate_rows() -> Select[Any]:
     )
 
 
+def get_own_enrolments(user: User) -> list[Enrolment]:
+    """Return the user's own enrolments, newest first, with plan and programme loaded."""
+    return [row[0] for row in db.session.execute(_own_enrolments(), {"person_id": user.id})]
+
+
 def get_candidate_rows(user: User, plan_due_days: int) -> list[CandidateRow]:
     """Return the user's enrolments with due date, next step and the supervisor's comments."""
-    found = db.session.execute(_candidate_rows(), {"person_id": user.id}).all()
+    found = db.session.execute(_own_enrolments(), {"person_id": user.id}).all()
     rows = []
     for e, comment, approval_comment in found:
         status = e.plan.status if e.plan else None

@@ -35,6 +35,9 @@ class Config:
     # None means: a SQLite file in the instance folder (resolved in create_app).
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # How many connections one request may read the statistics on at once (PostgreSQL;
+    # tracker.queries.together); 1: one statement after another on its own.
+    QUERY_CONNECTIONS = max(1, _env_int("QUERY_CONNECTIONS", 3))
 
     MAIL_SERVER = _env("MAIL_SERVER")
     MAIL_PORT = _env_int("MAIL_PORT", 25)

@@ -8,9 +8,20 @@ the counts into the document's sections (the host names through its normaliser).
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, String, and_, func, literal, null, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    String,
+    and_,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 
 from tracker.domain.abroad import (
     FundingYear,
@@ -19,7 +30,6 @@ from tracker.domain.abroad import (
     funding_section,
     is_unfunded,
 )
-from tracker.extensions import db
 from tracker.models import Enrolment, Stay
 from tracker.queries.sql import year_of
 from tracker.queries.stay_rules import StayRules, stays_of
@@ -41,13 +51,14 @@ def planned_stay(facts: "EnrolmentFacts", rules: StayRules) -> ColumnElement[boo
     return and_(facts.active, facts.approved, rules.ahead)
 
 
-def sections(
+def sections_statement(
     facts: "EnrolmentFacts",
     rules: StayRules,
     in_scope: ColumnElement[bool],
     narrowed: bool,
-) -> dict[str, Any]:
-    """Return the ``funding`` and ``destinations`` sections, from one statement.
+) -> CompoundSelect:
+    """Return the one statement of the ``funding`` and ``destinations`` sections
+    (:func:`sections` reads its rows).
 
     The qualifying stays of the scope are read once (a CTE) and grouped twice: by year
     and funding source, and by host and country; the stays ahead, whose rule needs the
@@ -94,11 +105,16 @@ def sections(
         .where(in_scope, planned_stay(facts, rules))
         .group_by(Stay.funding)
     )
+    return union_all(by_funding, by_host, ahead)
+
+
+def sections(rows: Iterable[Any]) -> dict[str, Any]:
+    """Return the ``funding`` and ``destinations`` sections from the rows of
+    :func:`sections_statement`."""
     by_year: dict[int, Counter[str]] = defaultdict(Counter)
     by_country: Counter[str] = Counter()
     hosts: list[HostCount] = []
     planned = unfunded = 0
-    rows = db.session.execute(union_all(by_funding, by_host, ahead)).all()
     for part, year, funding, host, country, stays in rows:
         if part == HOSTS:  # most rows: a few thousand spellings of host names
             by_country[country] += stays

@@ -2,7 +2,7 @@
 
 :class:`ActivityRules` says what an activity counts as at the as-of date;
 :class:`ActivitySets` summarises each person's activity types in one grouped subquery
-(one pass over the activities, no query per person), from which :func:`count_groups`
+(one pass over the activities, no query per person), from which :func:`groups_statement`
 counts the start cohorts of every population in :data:`ACTIVITY_POPULATIONS`;
 :class:`ActivityFacts` answers, per person, what the list "No international activity
 yet" shows. All read the same rules; the rules in Python are
@@ -10,6 +10,7 @@ yet" shows. All read the same rules; the rules in Python are
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,6 @@ from tracker.domain.activities import ANY, TYPES, ActivityCounts, groups
 from tracker.domain.plan_history import APPROVING, end_of_day
 from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import ActivityStatus, EnrolmentKind
-from tracker.extensions import db
 from tracker.models import Activity, Enrolment, Plan, PlanVersion
 from tracker.queries.sql import any_bits, flag, year_of
 
@@ -208,20 +208,15 @@ TYPES_OF = {
 }
 
 
-def count_groups(
-    facts: "EnrolmentFacts",
-    in_scope: ColumnElement[bool],
-    narrowed: bool,
-    cohorts: dict["ActivityPopulation", dict[int, int]],
-) -> dict[ActivityPopulation, list[ActivityCounts]]:
-    """Return the counts of every activity population and start cohort, in one statement.
+def groups_statement(
+    facts: "EnrolmentFacts", in_scope: ColumnElement[bool], narrowed: bool
+) -> Select[Any]:
+    """Return the statement that counts, among the people of every activity population in
+    scope who have an activity that counts, the people by cohort and their two sets of
+    types (a few thousand combinations at most): :func:`counted_groups` reads its rows.
 
-    ``cohorts`` are the populations' start cohorts with their sizes, as the document's
-    populations have counted them (the same people: started, not withdrawn). The
-    database counts, among those with an activity that counts, the people by their two
-    sets of types (a few thousand combinations at most); the people per type are summed
-    from those here. ``narrowed`` says whether the scope leaves out anyone (then only the
-    activities of the people in scope are read).
+    ``narrowed`` says whether the scope leaves out anyone (then only the activities of
+    the people in scope are read).
     """
     found = ActivitySets(
         facts.as_of, activities_of(in_scope) if narrowed else None, replay=facts.replay
@@ -235,7 +230,7 @@ def count_groups(
     year = year_of(Enrolment.start_date)
     done = func.coalesce(summary.done_types, 0)
     counted = func.coalesce(summary.planned_or_done_types, 0)
-    with_activities = (
+    return (
         select(
             which.label("population"),
             year.label("year"),
@@ -248,10 +243,20 @@ def count_groups(
         .where(in_scope, in_population(facts))
         .group_by(which, year, done, counted)
     )
+
+
+def counted_groups(
+    rows: Iterable[Any], cohorts: dict["ActivityPopulation", dict[int, int]]
+) -> dict[ActivityPopulation, list[ActivityCounts]]:
+    """Return the counts of every activity population and start cohort, from the rows of
+    :func:`groups_statement`.
+
+    ``cohorts`` are the populations' start cohorts with their sizes, as the document's
+    populations have counted them (the same people: started, not withdrawn); the people
+    per type are summed here from the people per set of types.
+    """
     # People by cohort, measure and set of types; then by type, one set at a time.
     by_set: Counter[tuple[int, int, str, int]] = Counter()
-    # Fetched at once: a few thousand rows, which one by one cost more than the counting.
-    rows = db.session.execute(with_activities).all()
     for population, cohort_year, done, planned_or_done, people in rows:
         by_set[(population, cohort_year, "done", done)] += people
         by_set[(population, cohort_year, "planned_or_done", planned_or_done)] += people
@@ -263,13 +268,13 @@ def count_groups(
         if mask:
             counts[ANY] += people
     keys = (ANY, *BITS)
-    counted_groups: dict[ActivityPopulation, list[ActivityCounts]] = {}
+    counted_by_population: dict[ActivityPopulation, list[ActivityCounts]] = {}
     for index, population in enumerate(ACTIVITY_POPULATIONS):
-        counted_groups[population] = []
+        counted_by_population[population] = []
         for cohort_year, n in cohorts.get(population, {}).items():
             done = figures[(index, cohort_year, "done")]
             planned_or_done = figures[(index, cohort_year, "planned_or_done")]
-            counted_groups[population].append(
+            counted_by_population[population].append(
                 ActivityCounts(
                     year=int(cohort_year),
                     n=int(n),
@@ -277,7 +282,7 @@ def count_groups(
                     done={k: done[k] for k in keys},
                 )
             )
-    return counted_groups
+    return counted_by_population
 
 
 def section(

@@ -66,17 +66,19 @@ def get_compared_statistics(
     """Return the scope's statistics document and its programmes compared, for one page.
 
     The populations are counted once, by programme; the document's are their sums (the
-    same figures as :func:`stats.build_statistics`, one statement fewer). Without
-    ``international`` the document stops at the populations (stats.build_populations).
+    same figures as :func:`stats.build_statistics`, one statement fewer); the statements
+    are sent together (stats.build_compared). Without ``international`` the document
+    stops at the populations (stats.build_populations).
     """
     replay = replay_needed(as_of)
-    by_programme = (
-        None
-        if filters.programme is not None
-        else stats.count_groups(as_of, settings, filters, by_programme=True, replay=replay)
+    document, by_programme = stats.build_compared(
+        as_of,
+        filters,
+        settings,
+        by_programme=filters.programme is None,
+        international=international,
+        replay=replay,
     )
-    build = stats.build_statistics if international else stats.build_populations
-    document = build(as_of, filters, settings, replay=replay, by_programme=by_programme)
     compared = get_comparison_data(
         viewer, as_of, filters, settings, replay=replay, by_programme=by_programme
     )

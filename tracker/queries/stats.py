@@ -26,10 +26,10 @@ How the as-of date applies (docs/STATISTICS.md explains the why):
 
 The document's ``activities``, ``funding`` and ``destinations`` sections come from
 :mod:`tracker.queries.activities` and :mod:`tracker.queries.abroad`
-(:func:`count_international`), which read the same rules (:class:`StayRules`).
+(:func:`international_statements`), which read the same rules (:class:`StayRules`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -48,6 +48,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.sql import Executable
 
 from tracker.domain import targets
 from tracker.domain.plan_history import APPROVING, CLOSING, end_of_day
@@ -62,7 +63,7 @@ from tracker.domain.vocabulary import (
 )
 from tracker.extensions import db
 from tracker.models import Enrolment, Plan, PlanVersion, Stay
-from tracker.queries import abroad, activities
+from tracker.queries import abroad, activities, together
 from tracker.queries.recorded import replay_needed
 from tracker.queries.scope import Filters
 from tracker.queries.sql import date_number
@@ -295,15 +296,16 @@ def counted_staff(as_of: date) -> ColumnElement[bool]:
     )
 
 
-def count_groups(
+def groups_statement(
     as_of: date,
     settings: TargetSettings,
     filters: Filters,
     *,
     by_programme: bool = False,
     replay: bool | None = None,
-) -> dict[str, list[GroupCounts]]:
-    """Return the counts of every population and year, in one grouped SQL statement.
+) -> Select[Any]:
+    """Return the one grouped statement that counts every population and year (read by
+    :func:`counted_groups`).
 
     ``by_programme`` counts each programme of the scope on its own (the programme
     comparison): the same statement, grouped by programme as well as by year.
@@ -345,14 +347,33 @@ def count_groups(
         ),
     )
     # One grouping by everything that puts a person in a list and a year (a few hundred
-    # rows at most, per programme for the comparison); the lists are summed from it here.
+    # rows at most, per programme for the comparison); the lists are summed from it.
     groups = [kind, start_year, end_year, completed, withdrawn]
     if by_programme:
         groups.append(Enrolment.programme_id)
-    rows = db.session.execute(statement.group_by(*groups)).all()
+    return statement.group_by(*groups)
+
+
+def counted_groups(rows: Iterable[Any]) -> dict[str, list[GroupCounts]]:
+    """Return every population's counts per year (and programme) from the rows of
+    :func:`groups_statement`."""
     return _summed(
         (name, row.programme_id, year, row) for row in rows for name, year in _years_counted(row)
     )
+
+
+def count_groups(
+    as_of: date,
+    settings: TargetSettings,
+    filters: Filters,
+    *,
+    by_programme: bool = False,
+    replay: bool | None = None,
+) -> dict[str, list[GroupCounts]]:
+    """Return the counts of every population and year, in one grouped SQL statement
+    (:func:`groups_statement`)."""
+    statement = groups_statement(as_of, settings, filters, by_programme=by_programme, replay=replay)
+    return counted_groups(db.session.execute(statement).all())
 
 
 # The figures of a group: the columns of count_groups' statement, the fields of GroupCounts.
@@ -400,31 +421,37 @@ def _years_counted(row: Any) -> list[tuple[str, int]]:
     return found
 
 
-def count_international(
-    as_of: date,
-    settings: TargetSettings,
-    filters: Filters,
-    populations: dict[str, Any],
-    *,
-    replay: bool | None = None,
+def international_statements(
+    as_of: date, settings: TargetSettings, filters: Filters, *, replay: bool
+) -> list[Executable]:
+    """Return the statements of the ``activities``, ``funding`` and ``destinations``
+    sections of DESIGN §4 (read by :func:`international_sections`)."""
+    in_scope = filters.condition(Enrolment.programme_id)
+    narrowed = not filters.is_institution
+    # The enrolment-level expressions only: these sections summarise stays their own way.
+    facts = EnrolmentFacts(as_of, settings, with_counts=False, replay=replay)
+    return [
+        activities.groups_statement(facts, in_scope, narrowed),
+        abroad.sections_statement(facts, facts.stay_rules, in_scope, narrowed),
+    ]
+
+
+def international_sections(
+    rows: Sequence[Iterable[Any]], populations: dict[str, Any], settings: TargetSettings
 ) -> dict[str, Any]:
-    """Return the ``activities``, ``funding`` and ``destinations`` sections of DESIGN §4.
+    """Return the ``activities``, ``funding`` and ``destinations`` sections from the rows
+    of :func:`international_statements`.
 
     ``populations`` are the document's population blocks at the same date and scope:
     the activity populations are cohorts of theirs, whose sizes are taken from there.
     """
-    in_scope = filters.condition(Enrolment.programme_id)
-    # The enrolment-level expressions only: these sections summarise stays their own way.
-    facts = EnrolmentFacts(as_of, settings, with_counts=False, replay=replay)
-    rules = facts.stay_rules
+    activity_rows, abroad_rows = rows
     cohorts = {
         population: {g["year"]: g["n"] for g in populations[population.section][population.key]}
         for population in activities.ACTIVITY_POPULATIONS
     }
-    counted = activities.count_groups(facts, in_scope, not filters.is_institution, cohorts)
-    return {"activities": activities.section(counted, settings)} | abroad.sections(
-        facts, rules, in_scope, not filters.is_institution
-    )
+    counted = activities.counted_groups(activity_rows, cohorts)
+    return {"activities": activities.section(counted, settings)} | abroad.sections(abroad_rows)
 
 
 def _populations(rows: dict[str, list[GroupCounts]], settings: TargetSettings) -> dict[str, Any]:
@@ -447,31 +474,50 @@ def _populations(rows: dict[str, list[GroupCounts]], settings: TargetSettings) -
     }
 
 
-def build_populations(
+def build_compared(
     as_of: date,
     filters: Filters,
     settings: TargetSettings,
     *,
+    by_programme: bool,
+    international: bool = True,
     replay: bool | None = None,
-    by_programme: dict[str, list[GroupCounts]] | None = None,
-) -> dict[str, Any]:
-    """Return the statistics document without its international sections: its date, filters
-    and settings and the population blocks, from one statement.
+) -> tuple[dict[str, Any], dict[str, list[GroupCounts]] | None]:
+    """Return the statistics document of DESIGN §4 and, ``by_programme``, the populations
+    counted by programme as well (a comparison's: :func:`programme_blocks`).
 
-    ``by_programme``: the scope's counts grouped by programme as well (count_groups), read
-    for a comparison already; the scope's are their sums, and no statement is sent.
+    The statements do not depend on one another and are sent together
+    (tracker.queries.together). By programme, the scope's counts are their programmes'
+    summed: no statement of their own. Without ``international`` the document stops at
+    the population blocks.
     """
-    rows = (
-        count_groups(as_of, settings, filters, replay=replay)
-        if by_programme is None
-        else scope_counts(by_programme)
-    )
-    return {
+    replay = replay_needed(as_of) if replay is None else replay
+    statements: list[Executable] = [
+        groups_statement(as_of, settings, filters, by_programme=by_programme, replay=replay)
+    ]
+    if international:
+        statements += international_statements(as_of, settings, filters, replay=replay)
+    rows = together.fetch_all(statements)
+    counts = counted_groups(rows[0])
+    document = {
         "as_of": as_of.isoformat(),
         "filters": filters.as_document(),
         "settings": settings.as_document(),
-        **_populations(rows, settings),
+        **_populations(scope_counts(counts) if by_programme else counts, settings),
     }
+    if international:
+        document |= international_sections(rows[1:], document, settings)
+    return document, counts if by_programme else None
+
+
+def build_populations(
+    as_of: date, filters: Filters, settings: TargetSettings, *, replay: bool | None = None
+) -> dict[str, Any]:
+    """Return the statistics document without its international sections: its date, filters
+    and settings and the population blocks, from one statement."""
+    return build_compared(
+        as_of, filters, settings, by_programme=False, international=False, replay=replay
+    )[0]
 
 
 def scope_counts(by_programme: dict[str, list[GroupCounts]]) -> dict[str, list[GroupCounts]]:
@@ -485,20 +531,10 @@ def scope_counts(by_programme: dict[str, list[GroupCounts]]) -> dict[str, list[G
 
 
 def build_statistics(
-    as_of: date,
-    filters: Filters,
-    settings: TargetSettings,
-    *,
-    replay: bool | None = None,
-    by_programme: dict[str, list[GroupCounts]] | None = None,
+    as_of: date, filters: Filters, settings: TargetSettings, *, replay: bool | None = None
 ) -> dict[str, Any]:
-    """Return the statistics document of DESIGN §4 for these filters at this date.
-
-    ``by_programme`` as for :func:`build_populations`.
-    """
-    replay = replay_needed(as_of) if replay is None else replay
-    document = build_populations(as_of, filters, settings, replay=replay, by_programme=by_programme)
-    return document | count_international(as_of, settings, filters, document, replay=replay)
+    """Return the statistics document of DESIGN §4 for these filters at this date."""
+    return build_compared(as_of, filters, settings, by_programme=False, replay=replay)[0]
 
 
 def programme_blocks(

@@ -1,0 +1,118 @@
+"""The statistics' statements sent together (tracker.queries.together): on PostgreSQL each on
+a connection of its own unless the session has written; the figures are the same either way."""
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import event, insert, select, text
+
+from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, StayStatus
+from tracker.extensions import db
+from tracker.models import Enrolment, Programme, User
+from tracker.queries import stats, together
+from tracker.queries.scope import Filters
+
+AS_OF = date(2026, 11, 26)
+
+
+@contextmanager
+def threads_sending() -> Iterator[list[int]]:
+    """Record which thread sent each SQL statement inside the block."""
+    senders: list[int] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        senders.append(threading.get_ident())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield senders
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture()
+def people(make_user, make_programme, make_enrolment, make_stay):
+    programme = make_programme("P1", "IE")
+    for i in range(6):
+        enrolment = make_enrolment(
+            make_user(f"c{i}@example.org"),
+            programme=programme,
+            kind=EnrolmentKind.PHD if i % 3 else EnrolmentKind.POSTDOC,
+            start_date=date(2021 + i % 3, 9, 1),
+        )
+        if i % 2:
+            make_stay(
+                enrolment,
+                status=StayStatus.COMPLETED,
+                start_date=date(2024, 2, 1),
+                end_date=date(2024, 5, 31),
+            )
+    return programme
+
+
+def _document(app, connections: int) -> dict:
+    app.config["QUERY_CONNECTIONS"] = connections
+    try:
+        return stats.build_statistics(AS_OF, Filters(), stats.current_settings())
+    finally:
+        app.config["QUERY_CONNECTIONS"] = 3
+
+
+def test_the_figures_are_the_same_sent_together_or_one_after_another(app, people):
+    db.session.commit()
+    with threads_sending() as apart:
+        together_document = _document(app, 3)
+    with threads_sending() as alone:
+        one_by_one = _document(app, 1)
+    assert together_document == one_by_one
+    assert together_document["phd"]["by_admission_year"]
+    # One thread sends everything when told to, and always on SQLite.
+    assert len(set(alone)) == 1
+    postgres = db.engine.dialect.name == "postgresql"
+    assert len(set(apart)) == (3 if postgres else 1)
+    assert together.reads_apart() is postgres
+
+
+def test_what_the_session_has_written_and_not_committed_is_counted(app, people):
+    db.session.commit()
+    before = _document(app, 3)
+    person = User(email="late@example.org", name="Late Starter")
+    db.session.add(person)
+    db.session.flush()
+    # A write the ORM does not track, and one it does: both keep the reads on the session.
+    db.session.execute(
+        insert(Enrolment).values(
+            person_id=person.id,
+            programme_id=people.id,
+            kind=EnrolmentKind.PHD,
+            status=EnrolmentStatus.ACTIVE,
+            start_date=date(2023, 9, 1),
+            expected_end_date=date(2027, 9, 1),
+            international_experience=False,
+            lock_version=1,
+        )
+    )
+    assert not together.reads_apart()
+    with threads_sending() as senders:
+        after = _document(app, 3)
+    assert len(set(senders)) == 1
+
+    def admitted(document: dict) -> int:
+        return sum(g["n"] for g in document["phd"]["by_admission_year"] if g["year"] == 2023)
+
+    assert admitted(after) == admitted(before) + 1
+    db.session.rollback()
+    # The transaction is over: nothing written is pending any more.
+    assert together.reads_apart() is (db.engine.dialect.name == "postgresql")
+    assert _document(app, 3) == before
+
+
+def test_a_raw_write_keeps_the_reads_on_the_session_until_it_is_committed(app, people):
+    db.session.execute(text("UPDATE programme SET name = 'Renamed' WHERE code = 'P1'"))
+    assert not together.reads_apart()
+    db.session.commit()
+    assert together.reads_apart() is (db.engine.dialect.name == "postgresql")
+    assert db.session.scalar(select(Programme.name).where(Programme.code == "P1")) == "Renamed"

@@ -66,7 +66,7 @@ def _transaction_ended(connection: Any) -> None:
 
 
 @event.listens_for(Pool, "reset")
-def _connection_returned(dbapi_connection: Any, record: Any, *args: Any) -> None:
+def _connection_returned(dbapi_connection: Any, record: Any, reset_state: Any) -> None:
     # The pool rolls back what a returned connection left open, past the events above.
     if record is not None:
         record.info.pop(_WROTE, None)

@@ -34,7 +34,8 @@ class Config:
     SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
     # None means: a SQLite file in the instance folder (resolved in create_app).
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping on every checkout: tracker.pool pings connections that sat unused.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     # How many connections one request may read the statistics on at once (PostgreSQL;
     # tracker.queries.together); 1: one statement after another on its own.
     QUERY_CONNECTIONS = max(1, _env_int("QUERY_CONNECTIONS", 3))

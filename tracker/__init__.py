@@ -39,6 +39,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _trust_proxies(app)
 
     db.init_app(app)
+    from tracker import pool
+
+    pool.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -11,7 +11,7 @@ row per stay.
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -486,23 +486,24 @@ def count_in_scope(filters: Filters) -> int:
     """Return how many enrolments the filters cover (what a summary PDF lists in full)."""
     return (
         db.session.scalar(
-            select(func.count()).select_from(Enrolment).where(
-                filters.condition(Enrolment.programme_id)
-            )
+            select(func.count())
+            .select_from(Enrolment)
+            .where(filters.condition(Enrolment.programme_id))
         )
         or 0
     )
 
 
-def count_on_lists(
+def on_lists_statement(
     user: User,
     as_of: date,
     filters: Filters,
     settings: TargetSettings,
     *,
     replay: bool | None = None,
-) -> dict[tuple[int, EnrolmentKind], tuple[int, int]]:
-    """Return (on Plans overdue, on At risk) by programme and kind, in one grouped query.
+) -> Select[Any]:
+    """Return the one grouped statement that counts, by programme and kind, the people on
+    Plans overdue and on At risk (read by :func:`on_lists`).
 
     The same rules and scope as the lists themselves (``get_all``), so a programme's
     counts add up to the lists' lengths.
@@ -514,15 +515,37 @@ def count_on_lists(
         rule = _list_condition(name, sql)
         return func.sum(case((rule, 1), else_=0))
 
-    statement = sql.facts.join(
-        select(
-            Enrolment.programme_id,
-            Enrolment.kind,
-            flag("overdue").label("overdue"),
-            flag("at-risk").label("at_risk"),
-        ).select_from(Enrolment)
-    ).where(_scope(user, query)[0]).group_by(Enrolment.programme_id, Enrolment.kind)
+    return (
+        sql.facts.join(
+            select(
+                Enrolment.programme_id,
+                Enrolment.kind,
+                flag("overdue").label("overdue"),
+                flag("at-risk").label("at_risk"),
+            ).select_from(Enrolment)
+        )
+        .where(_scope(user, query)[0])
+        .group_by(Enrolment.programme_id, Enrolment.kind)
+    )
+
+
+def on_lists(rows: Iterable[Any]) -> dict[tuple[int, EnrolmentKind], tuple[int, int]]:
+    """Return (on Plans overdue, on At risk) by programme and kind, from the rows of
+    :func:`on_lists_statement`."""
     return {
         (row.programme_id, EnrolmentKind(row.kind)): (int(row.overdue or 0), int(row.at_risk or 0))
-        for row in db.session.execute(statement)
+        for row in rows
     }
+
+
+def count_on_lists(
+    user: User,
+    as_of: date,
+    filters: Filters,
+    settings: TargetSettings,
+    *,
+    replay: bool | None = None,
+) -> dict[tuple[int, EnrolmentKind], tuple[int, int]]:
+    """Return (on Plans overdue, on At risk) by programme and kind, in one grouped query."""
+    statement = on_lists_statement(user, as_of, filters, settings, replay=replay)
+    return on_lists(db.session.execute(statement))

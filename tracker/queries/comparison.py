@@ -3,7 +3,7 @@
 Whether the histories are replayed is asked once (tracker.queries.recorded). The
 figures are the statistics document's, grouped by programme as well
 (stats.programme_blocks); the list counts are the lists' own rules
-(candidates.count_on_lists). tracker.figures.comparisons puts them side by side.
+(candidates.on_lists_statement). tracker.figures.comparisons puts them side by side.
 A page that shows the scope's document too gets both from :func:`get_compared_statistics`,
 which counts the populations once, by programme, and sums the scope's from those.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from tracker.domain.targets import GroupCounts, TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind
-from tracker.queries import candidates, stats
+from tracker.queries import candidates, stats, together
 from tracker.queries.recorded import replay_needed
 from tracker.queries.scope import Filters, get_programmes
 
@@ -36,10 +36,12 @@ def get_comparison_data(
     *,
     replay: bool | None = None,
     by_programme: dict[str, list[GroupCounts]] | None = None,
+    on_lists: dict[tuple[int, EnrolmentKind], tuple[int, int]] | None = None,
 ) -> ComparisonData | None:
     """Return what comparing the scope's programmes needs; None for a single programme.
 
-    ``by_programme``: the populations counted by programme already (stats.count_groups).
+    ``by_programme`` and ``on_lists``: the populations counted by programme and the people
+    on the lists, read already (stats.count_groups, candidates.on_lists).
     """
     if filters.programme is not None:
         return None
@@ -51,7 +53,9 @@ def get_comparison_data(
     return ComparisonData(
         programmes=get_programmes(filters),
         by_programme=stats.programme_blocks(by_programme, settings),
-        on_lists=candidates.count_on_lists(viewer, as_of, filters, settings, replay=replay),
+        on_lists=candidates.count_on_lists(viewer, as_of, filters, settings, replay=replay)
+        if on_lists is None
+        else on_lists,
     )
 
 
@@ -66,20 +70,28 @@ def get_compared_statistics(
     """Return the scope's statistics document and its programmes compared, for one page.
 
     The populations are counted once, by programme; the document's are their sums (the
-    same figures as :func:`stats.build_statistics`, one statement fewer); the statements
-    are sent together (stats.build_compared). Without ``international`` the document
-    stops at the populations (stats.build_populations).
+    same figures as :func:`stats.build_statistics`, one statement fewer). The document's
+    statements and the lists' counts are sent together (tracker.queries.together).
+    Without ``international`` the document stops at the populations.
     """
     replay = replay_needed(as_of)
-    document, by_programme = stats.build_compared(
+    compare = filters.programme is None
+    query = stats.DocumentQuery(as_of, filters, settings, replay, compare, international)
+    statements = query.statements()
+    of_document = len(statements)
+    if compare:
+        statements.append(
+            candidates.on_lists_statement(viewer, as_of, filters, settings, replay=replay)
+        )
+    rows = together.fetch_all(statements)
+    document, by_programme = query.read(rows[:of_document])
+    compared = get_comparison_data(
+        viewer,
         as_of,
         filters,
         settings,
-        by_programme=filters.programme is None,
-        international=international,
         replay=replay,
-    )
-    compared = get_comparison_data(
-        viewer, as_of, filters, settings, replay=replay, by_programme=by_programme
+        by_programme=by_programme,
+        on_lists=candidates.on_lists(rows[of_document]) if compare else None,
     )
     return document, compared

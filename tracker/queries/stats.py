@@ -474,40 +474,69 @@ def _populations(rows: dict[str, list[GroupCounts]], settings: TargetSettings) -
     }
 
 
-def build_compared(
+@dataclass(frozen=True)
+class DocumentQuery:
+    """The statements of one statistics document of DESIGN §4, and the document read from
+    their rows: so that a page can send them together with its own (tracker.queries.together).
+
+    ``by_programme`` counts the populations by programme as well (a comparison's:
+    :func:`programme_blocks`); the scope's counts are then their programmes' summed, with
+    no statement of their own. Without ``international`` the document stops at the
+    population blocks.
+    """
+
+    as_of: date
+    filters: Filters
+    settings: TargetSettings
+    replay: bool
+    by_programme: bool = False
+    international: bool = True
+
+    def statements(self) -> list[Executable]:
+        """Return the statements, which do not depend on one another."""
+        found: list[Executable] = [
+            groups_statement(
+                self.as_of,
+                self.settings,
+                self.filters,
+                by_programme=self.by_programme,
+                replay=self.replay,
+            )
+        ]
+        if self.international:
+            found += international_statements(
+                self.as_of, self.settings, self.filters, replay=self.replay
+            )
+        return found
+
+    def read(
+        self, rows: Sequence[Iterable[Any]]
+    ) -> tuple[dict[str, Any], dict[str, list[GroupCounts]] | None]:
+        """Return the document and the counts by programme (None unless ``by_programme``),
+        from the rows of :meth:`statements`, in their order."""
+        counts = counted_groups(rows[0])
+        scope = scope_counts(counts) if self.by_programme else counts
+        document = {
+            "as_of": self.as_of.isoformat(),
+            "filters": self.filters.as_document(),
+            "settings": self.settings.as_document(),
+            **_populations(scope, self.settings),
+        }
+        if self.international:
+            document |= international_sections(rows[1:], document, self.settings)
+        return document, counts if self.by_programme else None
+
+
+def _build(
     as_of: date,
     filters: Filters,
     settings: TargetSettings,
-    *,
-    by_programme: bool,
-    international: bool = True,
-    replay: bool | None = None,
-) -> tuple[dict[str, Any], dict[str, list[GroupCounts]] | None]:
-    """Return the statistics document of DESIGN §4 and, ``by_programme``, the populations
-    counted by programme as well (a comparison's: :func:`programme_blocks`).
-
-    The statements do not depend on one another and are sent together
-    (tracker.queries.together). By programme, the scope's counts are their programmes'
-    summed: no statement of their own. Without ``international`` the document stops at
-    the population blocks.
-    """
+    replay: bool | None,
+    international: bool,
+) -> dict[str, Any]:
     replay = replay_needed(as_of) if replay is None else replay
-    statements: list[Executable] = [
-        groups_statement(as_of, settings, filters, by_programme=by_programme, replay=replay)
-    ]
-    if international:
-        statements += international_statements(as_of, settings, filters, replay=replay)
-    rows = together.fetch_all(statements)
-    counts = counted_groups(rows[0])
-    document = {
-        "as_of": as_of.isoformat(),
-        "filters": filters.as_document(),
-        "settings": settings.as_document(),
-        **_populations(scope_counts(counts) if by_programme else counts, settings),
-    }
-    if international:
-        document |= international_sections(rows[1:], document, settings)
-    return document, counts if by_programme else None
+    query = DocumentQuery(as_of, filters, settings, replay, international=international)
+    return query.read(together.fetch_all(query.statements()))[0]
 
 
 def build_populations(
@@ -515,9 +544,7 @@ def build_populations(
 ) -> dict[str, Any]:
     """Return the statistics document without its international sections: its date, filters
     and settings and the population blocks, from one statement."""
-    return build_compared(
-        as_of, filters, settings, by_programme=False, international=False, replay=replay
-    )[0]
+    return _build(as_of, filters, settings, replay, international=False)
 
 
 def scope_counts(by_programme: dict[str, list[GroupCounts]]) -> dict[str, list[GroupCounts]]:
@@ -534,7 +561,7 @@ def build_statistics(
     as_of: date, filters: Filters, settings: TargetSettings, *, replay: bool | None = None
 ) -> dict[str, Any]:
     """Return the statistics document of DESIGN §4 for these filters at this date."""
-    return build_compared(as_of, filters, settings, by_programme=False, replay=replay)[0]
+    return _build(as_of, filters, settings, replay, international=True)
 
 
 def programme_blocks(

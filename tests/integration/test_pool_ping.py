@@ -1,10 +1,11 @@
 """Pooled connections are pinged only after sitting unused, and a dead one is replaced then
-(tracker.pool): the database's server processes are ended for real on PostgreSQL."""
+(tracker.pool). On PostgreSQL the connections' server processes are ended for real; a
+SQLite connection, a file, is closed under the pool's feet instead."""
 
 import psycopg
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from tracker import pool
 from tracker.extensions import db
@@ -39,8 +40,14 @@ def test_a_connection_given_back_just_now_is_taken_without_a_ping(app, pings, mo
     assert pings == [1]
 
 
-def _end_the_apps_server_processes() -> int:
-    """End every other server process on the app's database, as a restart would."""
+def _kill_pooled_connections() -> int:
+    """Make the pool's connections dead, as a database restart would; return how many."""
+    if db.engine.dialect.name == "sqlite":
+        # The pool's idle connections, each closed as if the file had gone away.
+        idle = list(db.engine.pool._pool.queue)  # type: ignore[attr-defined]
+        for record in idle:
+            record.dbapi_connection.close()
+        return len(idle)
     url = db.engine.url
     with psycopg.connect(
         host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
@@ -53,22 +60,20 @@ def _end_the_apps_server_processes() -> int:
 
 
 def test_a_dead_connection_that_sat_unused_is_replaced_before_use(app, monkeypatch):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("a SQLite connection is a file: it cannot be dropped from outside")
     db.session.execute(select(Faculty.id)).all()
     db.session.remove()
     try:
         # Taken again at once, a connection whose server process is gone fails: no ping.
         monkeypatch.setattr(pool, "IDLE_PING_SECONDS", 60.0)
-        assert _end_the_apps_server_processes() >= 1
-        with pytest.raises(OperationalError):
+        assert _kill_pooled_connections() >= 1
+        with pytest.raises(DBAPIError):
             db.session.execute(text("SELECT 1")).all()
         db.session.remove()
         # After the pool's connections sat unused, the dead one is found and replaced.
         db.session.execute(select(Faculty.id)).all()
         db.session.remove()
         monkeypatch.setattr(pool, "IDLE_PING_SECONDS", 0.0)
-        assert _end_the_apps_server_processes() >= 1
+        assert _kill_pooled_connections() >= 1
         assert db.session.execute(text("SELECT 1")).scalar() == 1
     finally:
         db.session.remove()

@@ -62,7 +62,9 @@ def _note_writes(
 @event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
 def _transaction_ended(connection: Any) -> None:
-    connection.info.pop(_WROTE, None)
+    # An invalidated connection (the database went away) has no record left to clear.
+    if not connection.invalidated:
+        connection.info.pop(_WROTE, None)
 
 
 @event.listens_for(Pool, "reset")

@@ -44,9 +44,11 @@ def _kill_pooled_connections() -> int:
     """Make the pool's connections dead, as a database restart would; return how many."""
     if db.engine.dialect.name == "sqlite":
         # The pool's idle connections, each closed as if the file had gone away.
-        idle = list(db.engine.pool._pool.queue)  # type: ignore[attr-defined]
-        for record in idle:
-            record.dbapi_connection.close()
+        # (A record the pool has already given up on holds no connection.)
+        queued = db.engine.pool._pool.queue  # type: ignore[attr-defined]
+        idle = [record.dbapi_connection for record in queued if record.dbapi_connection]
+        for connection in idle:
+            connection.close()
         return len(idle)
     url = db.engine.url
     with psycopg.connect(

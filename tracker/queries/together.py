@@ -17,6 +17,7 @@ many connections one request reads on (1: always one after another).
 """
 
 import os
+import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,7 +45,11 @@ def _threads(size: int) -> ThreadPoolExecutor:
 
 # The connection's open transaction has written (Connection.info, kept by its pool record).
 _WROTE = "tracker_wrote"
-_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "CREATE", "ALTER", "DROP", "COPY")
+_WRITES = frozenset(
+    ("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "CREATE", "ALTER", "DROP", "COPY")
+)
+# A statement's first word, read without copying the statement (this runs on every one).
+_FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -53,9 +58,11 @@ def _note_writes(
 ) -> None:
     if connection.info.get(_WROTE):
         return
-    if (context is not None and (context.isinsert or context.isupdate or context.isdelete)) or (
-        statement.lstrip()[:8].upper().startswith(_WRITES)
-    ):
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        connection.info[_WROTE] = True
+        return
+    first = _FIRST_WORD.match(statement)
+    if first is not None and first.group(1).upper() in _WRITES:
         connection.info[_WROTE] = True
 
 

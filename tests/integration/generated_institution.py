@@ -44,7 +44,8 @@ from tracker.models.base import as_utc
 from tracker.queries.candidates import AT_RISK_MONTHS, waiting_cutoff
 
 PHD, POSTDOC, STAFF = EnrolmentKind.PHD, EnrolmentKind.POSTDOC, EnrolmentKind.STAFF
-COUNTRIES = ("NO", "DE", "US", "JP")
+# Stored codes are upper case, but the rules ignore case: older rows may not be.
+COUNTRIES = ("NO", "DE", "US", "JP", "no", "De")
 LENGTHS = (26, 27, 28, 29, 60, 120)  # around MIN_STAY_DAYS (27–29 in the tests)
 
 

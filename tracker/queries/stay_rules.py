@@ -9,13 +9,13 @@ compare the two.
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from tracker.domain.plan_history import end_of_day
 from tracker.domain.stays import CountingRules
 from tracker.domain.vocabulary import Funding, StayStatus
 from tracker.models import Enrolment, Stay, StayApproval
-from tracker.queries.sql import days_between
+from tracker.queries.sql import days_between, differs_from
 
 
 class StayRules:
@@ -34,7 +34,7 @@ class StayRules:
         # What was done is read from the stay as it is: confirmed country and actual dates.
         self.qualifying = and_(
             self.done,
-            func.upper(Stay.country) != home,
+            differs_from(Stay.country, home),
             days_between(Stay.start_date, Stay.end_date) + 1 >= min_days,
         )
         # What is ahead is read from the approved version in force on the as-of date (the
@@ -70,7 +70,7 @@ class StayRules:
                 # Completed since: on the as-of date it was still a planned stay.
                 and_(Stay.status == StayStatus.COMPLETED, Stay.end_date > as_of),
             ),
-            func.upper(country) != home,
+            differs_from(country, home),
             days_between(start, end) + 1 >= min_days,
         )
         # No funding source yet (tracker.domain.abroad.is_unfunded): read as the stay has it.

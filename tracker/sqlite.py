@@ -25,6 +25,10 @@ from sqlalchemy.engine import Engine
 
 # Under gunicorn's 30 s worker timeout, with room: a writer waits this long for its turn.
 BUSY_TIMEOUT_MS = 15_000
+# Pages are read through a memory map of the database file, up to this size, instead of
+# being copied into each connection's own small cache: the statistics read the whole of
+# the large tables, and every connection of every worker shares the one map.
+MMAP_BYTES = 1 << 30
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # True inside writing(), False inside reading(), None: the request's method decides.
 _WRITING: ContextVar[bool | None] = ContextVar("tracker_sqlite_writing", default=None)
@@ -87,6 +91,7 @@ def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cursor.close()
 
 

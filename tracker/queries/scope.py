@@ -22,6 +22,14 @@ class Filters:
     programme: Programme | None = None
 
     @property
+    def key(self) -> tuple[int | None, int | None]:
+        """Return the ids of the faculty and programme: what :meth:`condition` depends on."""
+        return (
+            self.faculty.id if self.faculty else None,
+            self.programme.id if self.programme else None,
+        )
+
+    @property
     def is_institution(self) -> bool:
         """Return whether nothing narrows the figures."""
         return self.faculty is None and self.programme is None

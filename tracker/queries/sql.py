@@ -1,10 +1,14 @@
 """Small SQL building blocks every statistics query shares, the same on SQLite and PostgreSQL."""
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Date, Integer, case, cast, extract
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.domain.staff import STAFF_YEARS
@@ -166,3 +170,30 @@ def _year_of_sqlite(element: year_of, compiler: Any, **kw: Any) -> str:
     (day,) = list(element.clauses)
     return f"CAST(substr({compiler.process(day, **kw)}, 1, 4) AS INTEGER)"
 
+
+class BuiltStatements:
+    """The statements built for the last ``size`` keys asked for, to use again.
+
+    Building a large statement from its expressions costs several milliseconds of CPU
+    each time; a statement holds nothing but what its key names (dates and ids are bound
+    values in it), and the database reads the data afresh each time it is sent.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._built: OrderedDict[Hashable, tuple[Executable, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], Sequence[Executable]]) -> list[Executable]:
+        """Return the statements of ``key``, built by ``build()`` if they were not kept."""
+        with self._lock:
+            found = self._built.get(key)
+            if found is not None:
+                self._built.move_to_end(key)
+                return list(found)
+        found = tuple(build())
+        with self._lock:
+            self._built[key] = found
+            if len(self._built) > self._size:
+                self._built.popitem(last=False)
+        return list(found)

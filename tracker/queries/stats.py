@@ -66,7 +66,7 @@ from tracker.models import Enrolment, Plan, PlanVersion, Stay
 from tracker.queries import abroad, activities, together
 from tracker.queries.recorded import replay_needed
 from tracker.queries.scope import Filters
-from tracker.queries.sql import date_number
+from tracker.queries.sql import BuiltStatements, date_number
 from tracker.queries.sql import flag as _flag
 from tracker.queries.sql import year_of as _year
 from tracker.queries.stay_rules import StayRules
@@ -474,6 +474,10 @@ def _populations(rows: dict[str, list[GroupCounts]], settings: TargetSettings) -
     }
 
 
+# A dashboard asks for the same few documents again and again: today's, of its scopes.
+_BUILT = BuiltStatements(64)
+
+
 @dataclass(frozen=True)
 class DocumentQuery:
     """The statements of one statistics document of DESIGN §4, and the document read from
@@ -494,6 +498,17 @@ class DocumentQuery:
 
     def statements(self) -> list[Executable]:
         """Return the statements, which do not depend on one another."""
+        key = (
+            self.as_of,
+            self.filters.key,
+            self.settings,
+            self.replay,
+            self.by_programme,
+            self.international,
+        )
+        return _BUILT.get(key, self._build_statements)
+
+    def _build_statements(self) -> list[Executable]:
         found: list[Executable] = [
             groups_statement(
                 self.as_of,

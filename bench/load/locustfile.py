@@ -8,14 +8,17 @@ a 422 for a plan that cannot be submitted yet — count as served; anything else
 
 Which users exist comes from the environment the orchestrator sets:
 LOAD_CANDIDATES / LOAD_SUPERVISORS (how many personN / supervisorN accounts have the
-password), LOAD_PASSWORD.
+password), LOAD_PASSWORD. With LOAD_REQUEST_LOG set, every request is also written
+to that CSV file as it ends (start time, name, milliseconds, failed), so that the
+orchestrator can take the figures of any part of the run.
 """
 
+import csv
 import os
 import random
 import re
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 CANDIDATES = int(os.environ.get("LOAD_CANDIDATES", "1000"))
@@ -27,6 +30,24 @@ PLAN_LINK = re.compile(r'href="/plans/(\d+)"')
 REVIEW_LINK = re.compile(r'href="/review/plans/(\d+)"')
 EXPECTED = {409, 422}
 THINK = [float(seconds) for seconds in os.environ.get("LOAD_THINK", "0,0").split(",")]
+
+
+@events.init.add_listener
+def _log_requests(environment, **_kwargs) -> None:
+    path = os.environ.get("LOAD_REQUEST_LOG")
+    if not path:
+        return
+    log = open(path, "w", newline="")  # noqa: SIM115 - open while Locust runs
+    writer = csv.writer(log)
+    writer.writerow(["start", "name", "ms", "failed"])
+
+    @environment.events.request.add_listener
+    def _log(name, response_time, exception, start_time=None, **_kwargs) -> None:
+        writer.writerow([f"{start_time:.3f}", name, f"{response_time:.1f}", int(bool(exception))])
+
+    @environment.events.quitting.add_listener
+    def _close(**_kwargs) -> None:
+        log.close()
 
 
 class TrackerUser(HttpUser):

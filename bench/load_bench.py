@@ -7,6 +7,9 @@ Locust runs of --users users against it:
 
 1. the floor: a static file served by the same gunicorn, closed loop;
 2. the candidate's home page only, closed loop (the figure compared with the floor);
+   these two alternate in --rounds parts of --seconds each, so that a change in the
+   machine's speed during the benchmark (a shared machine's can swing by a third
+   within a minute) weighs on both alike;
 3. the roles at work (bench/load/locustfile.py), closed loop: the most the server
    answers. Candidates open their home and plan, edit and submit; supervisors open
    the queue and decide; coordinators open the dashboard and lists and export CSV; an
@@ -59,7 +62,7 @@ HOME_SHARE = 0.35
 NOT_BUDGETED = ("export.csv", "log in", "log-in page")
 LOG_IN = "log in"
 # Time allowed for everyone to log in, on top of --seconds (the rest is measured too).
-LOG_IN_ALLOWANCE_S = 20
+LOG_IN_ALLOWANCE_S = 15
 
 
 def parse_args() -> argparse.Namespace:
@@ -71,6 +74,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--enrolments", type=int, default=20_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="parts the floor and the home page alternate in"
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8123)
     parser.add_argument(
@@ -138,6 +144,7 @@ def run_locust(
     workdir: Path,
     think: str = "0,0",
     spawn_rate: float | None = None,
+    seconds: float | None = None,
 ) -> dict:
     """Run Locust headless with these user classes; return its figures per request name.
 
@@ -147,12 +154,12 @@ def run_locust(
     env = {**os.environ, "LOAD_PASSWORD": PASSWORD, "LOAD_CANDIDATES": str(CANDIDATES),
            "LOAD_SUPERVISORS": str(SUPERVISORS), "LOAD_THINK": think,
            "LOAD_REQUEST_LOG": f"{prefix}_requests.csv"}  # fmt: skip
-    seconds = args.seconds + (LOG_IN_ALLOWANCE_S if "StaticFile" not in classes else 0)
+    seconds = (seconds or args.seconds) + (LOG_IN_ALLOWANCE_S if "StaticFile" not in classes else 0)
     subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(BENCH / "load" / "locustfile.py"),
          "--headless", "--users", str(args.users),
          "--spawn-rate", str(spawn_rate or args.users),
-         "--run-time", f"{seconds}s", "--host", f"http://127.0.0.1:{args.port}",
+         "--run-time", f"{seconds:.0f}s", "--host", f"http://127.0.0.1:{args.port}",
          "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", *classes],
         env=env, check=False, capture_output=True,
     )  # fmt: skip
@@ -160,24 +167,25 @@ def run_locust(
         return {row["Name"]: row for row in csv.DictReader(stats)}
 
 
-def everyone_in(workdir: Path, label: str) -> tuple[dict, float]:
-    """Return a run's figures per request name from the moment the last user had logged
-    in (a run without log-ins: from its first request) to its end, as Locust's rows; and
-    that part's length in seconds."""
-    with open(workdir / f"{label}_requests.csv", newline="") as log:
-        requests = [
-            (float(row["start"]), row["name"], float(row["ms"]), row["failed"] == "1")
-            for row in csv.DictReader(log)
-        ]
-    logged_in = [start + ms / 1000 for start, name, ms, _ in requests if name == LOG_IN]
-    since = max(logged_in) if logged_in else min(start for start, *_ in requests)
-    until = max(start + ms / 1000 for start, _, ms, _ in requests)
+def everyone_in(workdir: Path, *labels: str) -> tuple[dict, float]:
+    """Return the figures per request name of runs taken together, each from the moment
+    its last user had logged in (a run without log-ins: from its first request) to its
+    end, as Locust's rows; and the length of those parts in seconds."""
     kept: dict[str, list[tuple[float, bool]]] = {}
-    for start, name, ms, failed in requests:
-        if start >= since:
-            kept.setdefault(name, []).append((ms, failed))
+    seconds = 0.0
+    for label in labels:
+        with open(workdir / f"{label}_requests.csv", newline="") as log:
+            requests = [
+                (float(row["start"]), row["name"], float(row["ms"]), row["failed"] == "1")
+                for row in csv.DictReader(log)
+            ]
+        logged_in = [start + ms / 1000 for start, name, ms, _ in requests if name == LOG_IN]
+        since = max(logged_in) if logged_in else min(start for start, *_ in requests)
+        seconds += max(start + ms / 1000 for start, _, ms, _ in requests) - since
+        for start, name, ms, failed in requests:
+            if start >= since:
+                kept.setdefault(name, []).append((ms, failed))
     kept["Aggregated"] = [entry for entries in list(kept.values()) for entry in entries]
-    seconds = until - since
     return {
         name: {
             "Requests/s": len(entries) / seconds,
@@ -212,8 +220,12 @@ def main() -> None:
     print(f"built {args.enrolments:,} enrolments in {time.perf_counter() - started:.0f} s")
     server = serve(url, args, workdir / "gunicorn.log")
     try:
-        floor = run_locust(args, ["StaticFile"], "static", workdir)
-        home = run_locust(args, ["HomeOnly"], "home", workdir)
+        rounds = [f"{n + 1}" for n in range(args.rounds)]
+        part = args.seconds / args.rounds
+        floors, homes = [], []
+        for n in rounds:
+            floors.append(run_locust(args, ["StaticFile"], f"static{n}", workdir, seconds=part))
+            homes.append(run_locust(args, ["HomeOnly"], f"home{n}", workdir, seconds=part))
         roles = ["Candidate", "Supervisor", "Coordinator", "Administrator"]
         mixed = run_locust(args, roles, "mixed", workdir)
         # People arrive over ten seconds, not all fifty logging in within the same instant.
@@ -223,18 +235,25 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    runs = (("static file (floor)", "static", floor), ("home page only", "home", home),
-            ("roles at work, no pauses", "mixed", mixed),
+    parts = {}
+    for title, label, runs in (("static file (floor)", "static", floors),
+                               ("home page only", "home", homes)):  # fmt: skip
+        for n, rows in zip(rounds, runs, strict=True):
+            report(f"{title}, round {n} of {args.rounds}: the whole run", rows)
+        parts[label], seconds = everyone_in(workdir, *(f"{label}{n}" for n in rounds))
+        report(f"{title}: the rounds together, everyone in, {seconds:.0f} s", parts[label])
+    runs = (("roles at work, no pauses", "mixed", mixed),
             (f"roles at work, {args.think.replace(',', '-')} s between clicks", "paced",
              paced))  # fmt: skip
-    parts = {}
     for title, label, rows in runs:
         report(f"{title}: the whole run", rows)
         parts[label], seconds = everyone_in(workdir, label)
         report(f"{title}: everyone in, the last {seconds:.0f} s", parts[label])
     static_rps = float(parts["static"]["static file"]["Requests/s"])
     home_rps = float(parts["home"]["home (candidate)"]["Requests/s"])
-    errors = sum(int(rows["Aggregated"]["Failure Count"]) for rows in (floor, home, mixed, paced))
+    errors = sum(
+        int(rows["Aggregated"]["Failure Count"]) for rows in (*floors, *homes, mixed, paced)
+    )
     slow = [
         f"{name} p95 {row['95%']} ms"
         for name, row in parts["paced"].items()

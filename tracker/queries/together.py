@@ -1,19 +1,21 @@
-"""Statements a page needs at once, sent at once: on PostgreSQL each on a connection of its own.
+"""Statements a page needs at once, sent at once, each on a connection of its own.
 
 The statistics document is a few grouped statements that do not depend on one another
 (the populations, the activities, funding and destinations). PostgreSQL runs each
-connection's statement in a process of its own, so sent at once on their own
-connections they take about as long as the longest — on two cores about half their
-sum — instead of the sum. Each reads what is committed when it starts, as it would on
-the session's connection one after another (READ COMMITTED: every statement its own
-snapshot), so the figures are the same.
+connection's statement in a process of its own, and SQLite's driver lets go of Python's
+lock while SQLite works, so sent at once on their own connections they take about as
+long as the longest — on two cores about half their sum — instead of the sum. Each
+reads what is committed when it starts, as it would on the session's connection one
+after another (PostgreSQL's READ COMMITTED: every statement its own snapshot; SQLite
+reads outside a transaction, or inside one that holds the write lock, which nobody
+else can commit past), so the figures are the same.
 
 Not when the session has written in its open transaction: other connections would not
 see that, so then the statements go over the session one after another. Every
-connection notes its writes as it sends them, until its transaction ends. Nor on SQLite,
-whose statements in threads contend for its process-wide locks and take as long as one
-after another with more CPU (docs/PERFORMANCE.md). ``TRACKER_QUERY_CONNECTIONS`` caps how
-many connections one request reads on (1: always one after another).
+connection notes its writes as it sends them, until its transaction ends. Nor when the
+engine's connections are not each their own way into one database (an SQLite database
+in memory is a database per connection). ``TRACKER_QUERY_CONNECTIONS`` caps how many
+connections one request reads on (1: always one after another).
 """
 
 import os
@@ -24,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Engine, Pool, Row, event
+from sqlalchemy import Engine, NullPool, Pool, QueuePool, Row, event
 from sqlalchemy.sql import Executable
 
 from tracker.extensions import db
@@ -86,14 +88,24 @@ def _fetch(engine: Engine, statement: Executable) -> list[Row[Any]]:
         return list(connection.execute(statement).all())
 
 
+def one_database(engine: Engine) -> bool:
+    """Return whether the engine's pool gives each thread its own connection to one database.
+
+    Not an SQLite database in memory: its pool keeps a connection, and so a database, per
+    thread, or shares one connection between threads.
+    """
+    return isinstance(engine.pool, QueuePool | NullPool)
+
+
 def reads_apart() -> bool:
     """Return whether statements sent now on other connections read what the session would.
 
-    On PostgreSQL, unless the session's open transaction has written.
+    Unless the session's open transaction has written (or the engine has one database
+    per connection).
     """
     if current_app.config["QUERY_CONNECTIONS"] < 2:
         return False
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not one_database(db.engine):
         return False
     return not db.session.connection().info.get(_WROTE)
 

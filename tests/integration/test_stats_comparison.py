@@ -121,6 +121,31 @@ def test_people_on_the_lists_add_up_to_the_lists(institution) -> None:
     assert sum(at_risk for _o, at_risk in counts.values()) > 0
 
 
+def test_each_viewer_counts_their_own_scope(institution, make_user) -> None:
+    # The statement is built once per viewer and kept: asked in turn, each viewer gets
+    # the counts of their own scope, never those of the one asked before.
+    settings = TargetSettings()
+    ie, hf = institution[0].faculty, institution[5].faculty
+    viewers = [
+        (make_user("ie@example.org", coordinator_of=[ie]), institution[:4]),
+        (make_user("hf@example.org", coordinator_of=[hf]), institution[4:]),
+        (make_user("p5@example.org", coordinator_of=[institution[5]]), institution[5:]),
+        (Operator(), institution),
+    ]
+    for viewer, scope in viewers * 2:
+        counts = candidates.count_on_lists(viewer, AS_OF, Filters(), settings)
+        overdue = candidates.get_all(
+            viewer,
+            candidates.ListQuery(name="overdue", as_of=AS_OF, filters=Filters()),
+            settings,
+        )
+        assert {programme for programme, _kind in counts} == {p.id for p in scope}
+        assert sum(on_overdue for on_overdue, _r in counts.values()) == len(overdue) > 0
+    first = candidates.on_lists_statement(viewers[0][0], AS_OF, Filters(), settings)
+    assert candidates.on_lists_statement(viewers[0][0], AS_OF, Filters(), settings) is first
+    assert candidates.on_lists_statement(viewers[1][0], AS_OF, Filters(), settings) is not first
+
+
 def test_a_programme_is_compared_with_nothing(institution) -> None:
     filters = Filters(programme=institution[0])
     assert get_comparison_data(Operator(), AS_OF, filters, TargetSettings()) is None

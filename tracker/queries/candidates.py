@@ -30,6 +30,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Executable
 
 from tracker.domain import policy
 from tracker.domain.dates import add_days, add_months
@@ -40,8 +41,9 @@ from tracker.extensions import db
 from tracker.models import Enrolment, Plan, Programme, Stay, User
 from tracker.queries.abroad import planned_stay
 from tracker.queries.activities import ActivityFacts, in_population
+from tracker.queries.recorded import replay_needed
 from tracker.queries.scope import Filters, user_scope_condition
-from tracker.queries.sql import staff_deadline
+from tracker.queries.sql import BuiltStatements, staff_deadline
 from tracker.queries.stats import EnrolmentFacts, enrolments_where
 from tracker.queries.stay_rules import StayRules
 
@@ -494,6 +496,10 @@ def count_in_scope(filters: Filters) -> int:
     )
 
 
+# A dashboard asks for the same few counts again and again: today's, of its viewer's scopes.
+_ON_LISTS = BuiltStatements(64)
+
+
 def on_lists_statement(
     user: User,
     as_of: date,
@@ -501,13 +507,26 @@ def on_lists_statement(
     settings: TargetSettings,
     *,
     replay: bool | None = None,
-) -> Select[Any]:
+) -> Executable:
     """Return the one grouped statement that counts, by programme and kind, the people on
     Plans overdue and on At risk (read by :func:`on_lists`).
 
     The same rules and scope as the lists themselves (``get_all``), so a programme's
-    counts add up to the lists' lengths.
+    counts add up to the lists' lengths. Built once per date, scope, settings and viewer:
+    the viewer's scope is a subquery of their id, or nothing for an administrator.
     """
+    replay = replay_needed(as_of) if replay is None else replay
+    admin = policy.is_admin(user)
+    key = (as_of, filters.key, settings, replay, admin, None if admin else user.id)
+    (statement,) = _ON_LISTS.get(
+        key, lambda: [_build_on_lists(user, as_of, filters, settings, replay)]
+    )
+    return statement
+
+
+def _build_on_lists(
+    user: User, as_of: date, filters: Filters, settings: TargetSettings, replay: bool
+) -> Select[Any]:
     query = ListQuery(name="candidates", as_of=as_of, filters=filters)
     sql = _sql(user, query, settings, with_counts=False, replay=replay)
 

@@ -29,9 +29,10 @@ The document's ``activities``, ``funding`` and ``destinations`` sections come fr
 (:func:`international_statements`), which read the same rules (:class:`StayRules`).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 from flask import current_app
@@ -357,9 +358,14 @@ def groups_statement(
 def counted_groups(rows: Iterable[Any]) -> dict[str, list[GroupCounts]]:
     """Return every population's counts per year (and programme) from the rows of
     :func:`groups_statement`."""
-    return _summed(
-        (name, row.programme_id, year, row) for row in rows for name, year in _years_counted(row)
-    )
+    return _summed(_counted(rows))
+
+
+def _counted(rows: Iterable[Any]) -> Iterator[tuple[str, int | None, int, Sequence[int]]]:
+    for row in rows:
+        figures = _figures_of(row)
+        for name, year in _years_counted(row):
+            yield name, row.programme_id, year, figures
 
 
 def count_groups(
@@ -378,16 +384,22 @@ def count_groups(
 
 # The figures of a group: the columns of count_groups' statement, the fields of GroupCounts.
 FIGURES = ("n", "achieved", "projected", "approved_plans", "overdue_plans")
+_figures_of = attrgetter(*FIGURES)
 
 
-def _summed(counted: Iterable[tuple[str, int | None, int, Any]]) -> dict[str, list[GroupCounts]]:
+def _summed(
+    counted: Iterable[tuple[str, int | None, int, Sequence[int]]],
+) -> dict[str, list[GroupCounts]]:
     """Return every population's counts, summed per programme and year, from entries of
-    (population, programme or None, year, something with the FIGURES as attributes)."""
+    (population, programme or None, year, the FIGURES' values)."""
     totals: dict[str, dict[tuple[int | None, int], list[int]]] = {n: {} for n in POPULATIONS}
-    for name, programme, year, source in counted:
-        found = totals[name].setdefault((programme, year), [0] * len(FIGURES))
-        for index, figure in enumerate(FIGURES):
-            found[index] += int(getattr(source, figure))
+    for name, programme, year, figures in counted:
+        by_key = totals[name]
+        found = by_key.get((programme, year))
+        if found is None:
+            by_key[programme, year] = [int(value) for value in figures]
+        else:
+            by_key[programme, year] = [a + int(b) for a, b in zip(found, figures, strict=True)]
     return {
         name: [
             GroupCounts(year, *figures, programme_id=programme)
@@ -568,7 +580,9 @@ def scope_counts(by_programme: dict[str, list[GroupCounts]]) -> dict[str, list[G
     Everyone is in one programme, so a year's figures of the scope are its programmes' summed.
     """
     return _summed(
-        (name, None, group.year, group) for name, groups in by_programme.items() for group in groups
+        (name, None, group.year, _figures_of(group))
+        for name, groups in by_programme.items()
+        for group in groups
     )
 
 

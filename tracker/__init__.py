@@ -48,9 +48,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    from tracker import jobs, requestlog, web
+    from tracker import jobs, reads, requestlog, web
 
-    requestlog.init_app(app)
+    reads.init_app(app)
+    requestlog.init_app(app)  # first of all: it times the whole request
     web.init_app(app)
     jobs.init_app(app)
     _register_blueprints(app)

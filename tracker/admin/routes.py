@@ -17,6 +17,7 @@ from tracker.admin.forms import (
 from tracker.extensions import db
 from tracker.models import ExternalIdentity, Faculty, OutboxMessage, Programme, User
 from tracker.queries.home import get_own_enrolments, get_supervised_enrolments
+from tracker.reads import reads_only
 from tracker.services import accounts, identities, organisation, outbox
 from tracker.web import can, require
 
@@ -35,6 +36,7 @@ def index():
 
 
 @bp.route("/users")
+@reads_only
 def users():
     """List users with their roles, searched by name or e-mail, a page at a time."""
     search = UserSearchForm(request.args)
@@ -144,6 +146,7 @@ def _flash_link_sent(user: User) -> None:
 
 
 @bp.route("/mail")
+@reads_only
 def mail():
     """Show the outbox: how many e-mails are queued, sent and failed, and the failed ones."""
     page = db.paginate(
@@ -174,6 +177,7 @@ def resend_mail(message_id: int | None = None):
 
 
 @bp.route("/faculties")
+@reads_only
 def faculties():
     """List the faculties with their programmes."""
     faculties = organisation.get_faculties(with_programmes=True)
@@ -202,6 +206,7 @@ def edit_faculty(faculty_id: int | None = None):
 
 
 @bp.route("/programmes")
+@reads_only
 def programmes():
     """List the programmes with their faculties."""
     programmes = organisation.get_programmes(with_faculty=True)

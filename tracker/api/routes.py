@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from tracker.api import bp
 from tracker.domain.targets import parse_as_of
 from tracker.queries import scope, stats
+from tracker.reads import reads_only
 from tracker.web import can, note_refusal, require
 
 
@@ -66,6 +67,7 @@ def _require_login():
 
 
 @bp.get("/stats")
+@reads_only
 def get_stats():
     require(can("view_statistics"))
     try:

@@ -50,6 +50,7 @@ from tracker.extensions import db
 from tracker.models import Enrolment, Programme
 from tracker.queries import candidates, scope, stats
 from tracker.queries.comparison import ComparisonData, get_compared_statistics
+from tracker.reads import reads_only
 from tracker.services import accounts, enrolments, imports
 from tracker.services.enrolments import EnrolmentError
 from tracker.web import can, get_enrolment_or_abort, note_refusal, require
@@ -160,6 +161,7 @@ def _statistics_request(*, compare: bool = False) -> StatisticsRequest:
 
 
 @bp.route("/")
+@reads_only
 def dashboard():
     asked = _statistics_request(compare=True)
     document = asked.document
@@ -179,6 +181,7 @@ def dashboard():
 
 
 @bp.route("/statistics.csv")
+@reads_only
 def statistics_csv():
     asked = _statistics_request()
     document = asked.document
@@ -247,6 +250,7 @@ def _current_args() -> dict[str, str]:
 
 
 @bp.route("/lists/<name>")
+@reads_only
 def candidate_list(name: str):
     form, query, status = _list_request(name)
     settings = stats.current_settings()
@@ -288,6 +292,7 @@ def candidate_list(name: str):
 
 
 @bp.route("/lists/<name>/export.csv")
+@reads_only
 def candidate_list_csv(name: str):
     _form, query, status = _list_request(name)
     if query is None:
@@ -310,6 +315,7 @@ def _programme_choices(form: EnrolmentFieldsForm) -> None:
 
 
 @bp.route("/people")
+@reads_only
 def people():
     """Answer a search by name or address with up to ten people, as JSON (choosing supervisors)."""
     search = PeopleSearchForm(formdata=request.args)

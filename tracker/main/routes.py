@@ -13,6 +13,7 @@ from tracker.main import bp
 from tracker.queries import home, stats
 from tracker.queries.comparison import get_compared_statistics
 from tracker.queries.scope import Filters
+from tracker.reads import reads_only
 from tracker.review import awaiting, supervises_anyone
 
 
@@ -23,6 +24,7 @@ def favicon():
 
 
 @bp.route("/")
+@reads_only
 def index():
     """Show each role's home page; someone not logged in goes to the log-in page, unscolded."""
     if not current_user.is_authenticated:

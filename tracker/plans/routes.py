@@ -32,6 +32,7 @@ from tracker.plans.forms import (
 )
 from tracker.plans.messages import submit_problem_text
 from tracker.queries.plans import get_latest_version, get_versions
+from tracker.reads import reads_only
 from tracker.services import activities, plans, stays
 from tracker.services.plans import Conflict, PlanIncomplete, stay_context
 from tracker.web import (
@@ -85,6 +86,7 @@ def _flash_stay_saved(stay) -> None:
 
 
 @bp.route("/<int:enrolment_id>")
+@reads_only
 @login_required
 def view(enrolment_id: int):
     enrolment = get_enrolment_or_abort(enrolment_id)
@@ -438,6 +440,7 @@ def withdraw(enrolment_id: int):
 
 
 @bp.route("/<int:enrolment_id>/history")
+@reads_only
 @login_required
 def history(enrolment_id: int):
     enrolment = get_enrolment_or_abort(enrolment_id)
@@ -448,6 +451,7 @@ def history(enrolment_id: int):
 
 
 @bp.route("/<int:enrolment_id>/versions/<int:version_id>")
+@reads_only
 @login_required
 def version(enrolment_id: int, version_id: int):
     enrolment = get_enrolment_or_abort(enrolment_id)

@@ -54,17 +54,19 @@ _WRITES = frozenset(
 _FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
 
 
+def is_write(context: Any, statement: str) -> bool:
+    """Return whether a statement about to be sent writes (ORM, Core or raw SQL)."""
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return True
+    first = _FIRST_WORD.match(statement)
+    return first is not None and first.group(1).upper() in _WRITES
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(
     connection: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
 ) -> None:
-    if connection.info.get(_WROTE):
-        return
-    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
-        connection.info[_WROTE] = True
-        return
-    first = _FIRST_WORD.match(statement)
-    if first is not None and first.group(1).upper() in _WRITES:
+    if not connection.info.get(_WROTE) and is_write(context, statement):
         connection.info[_WROTE] = True
 
 
@@ -85,6 +87,9 @@ def _connection_returned(dbapi_connection: Any, record: Any, reset_state: Any) -
 
 def _fetch(engine: Engine, statement: Executable) -> list[Row[Any]]:
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Without BEGIN and ROLLBACK around it, the statement reads the same.
+            connection.execution_options(isolation_level="AUTOCOMMIT")
         return list(connection.execute(statement).all())
 
 

@@ -26,6 +26,7 @@ from tracker.queries.plans import (
     get_plans_awaiting_decision,
     get_stays_awaiting_confirmation,
 )
+from tracker.reads import reads_only
 from tracker.review import bp
 from tracker.review.forms import (
     ApproveForm,
@@ -147,6 +148,7 @@ def _stay_page(stay: Stay, *, status: int = 200, **posted: LockForm):
 
 
 @bp.route("/")
+@reads_only
 @login_required
 def queue():
     options = {"any_supervisor": any_supervisor_decides(), "today": date.today()}
@@ -158,6 +160,7 @@ def queue():
 
 
 @bp.route("/plans/<int:enrolment_id>")
+@reads_only
 @login_required
 def plan(enrolment_id: int):
     enrolment = get_enrolment_or_abort(enrolment_id)
@@ -207,6 +210,7 @@ def decide(subject: str, object_id: int, decision: str):
 
 
 @bp.route("/stays/<int:stay_id>")
+@reads_only
 @login_required
 def stay(stay_id: int):
     return _stay_page(get_stay_or_abort(stay_id, "decide_stay"))

@@ -7,7 +7,8 @@ every statement its own snapshot), but the BEGIN and ROLLBACK around them are tw
 round trips, each waking the server's process: on the candidate's home page those cost
 PostgreSQL more than the page's two statements. So the request's connection is put in
 autocommit before anything reads, and given back to the pool as it was. SQLite reads
-outside a transaction in every GET already (tracker.sqlite).
+outside a transaction in every GET already (tracker.sqlite). The statistics' statements
+sent on connections of their own (tracker.queries.together) read the same way.
 
 A marked view must not write on that connection; a write it tries there is refused with
 :class:`WriteInReadingView` on both databases, so that a change which makes it write fails
@@ -16,6 +17,7 @@ after ending the reading (``db.session.rollback()``, as recording a refusal does
 done on a new connection, in a transaction as usual.
 """
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -23,18 +25,41 @@ from flask import Flask, current_app, request
 from sqlalchemy import Engine, event
 
 from tracker.extensions import db
-from tracker.queries.together import is_write
+from tracker.sqlite import SAFE_METHODS
 
 View = TypeVar("View", bound=Callable[..., Any])
 
 _MARK = "tracker_reads_only"
 # An execution option of the request's connection while it only reads.
 READING = "tracker_reading"
-_SAFE_METHODS = frozenset({"GET", "HEAD"})
+_WRITES = frozenset(
+    ("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "CREATE", "ALTER", "DROP", "COPY")
+)
+# A statement's first word, read without copying the statement (this runs on every one).
+_FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
 
 
 class WriteInReadingView(RuntimeError):
     """A view marked :func:`reads_only` tried to write."""
+
+
+def is_write(context: Any, statement: str) -> bool:
+    """Return whether a statement about to be sent writes (ORM, Core or raw SQL)."""
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return True
+    first = _FIRST_WORD.match(statement)
+    return first is not None and first.group(1).upper() in _WRITES
+
+
+def reading_options(dialect: str) -> dict[str, Any]:
+    """Return the execution options of a connection that only reads, on this database.
+
+    On PostgreSQL autocommit, reverted when the connection goes back to the pool.
+    """
+    options: dict[str, Any] = {READING: True}
+    if dialect == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    return options
 
 
 def reads_only(view: View) -> View:
@@ -49,18 +74,14 @@ def init_app(app: Flask) -> None:
 
 
 def _read_without_transaction() -> None:
-    if request.method not in _SAFE_METHODS or request.endpoint is None:
+    if request.method not in SAFE_METHODS or request.endpoint is None:
         return
     view = current_app.view_functions.get(request.endpoint)
     if not getattr(view, _MARK, False):
         return
     if db.session().in_transaction():
         return  # a session shared with the request (a test's) keeps the transaction it has
-    options: dict[str, Any] = {READING: True}
-    if db.engine.dialect.name == "postgresql":
-        # Reverted when the connection goes back to the pool at the request's end.
-        options["isolation_level"] = "AUTOCOMMIT"
-    db.session.connection(execution_options=options)
+    db.session.connection(execution_options=reading_options(db.engine.dialect.name))
 
 
 @event.listens_for(Engine, "before_cursor_execute")

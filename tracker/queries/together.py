@@ -19,7 +19,6 @@ connections one request reads on (1: always one after another).
 """
 
 import os
-import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,6 +29,7 @@ from sqlalchemy import Engine, NullPool, Pool, QueuePool, Row, event
 from sqlalchemy.sql import Executable
 
 from tracker.extensions import db
+from tracker.reads import is_write, reading_options
 
 _lock = threading.Lock()
 # One pool of threads per process, made on first use: threads do not survive a fork, so
@@ -47,19 +47,6 @@ def _threads(size: int) -> ThreadPoolExecutor:
 
 # The connection's open transaction has written (Connection.info, kept by its pool record).
 _WROTE = "tracker_wrote"
-_WRITES = frozenset(
-    ("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "CREATE", "ALTER", "DROP", "COPY")
-)
-# A statement's first word, read without copying the statement (this runs on every one).
-_FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
-
-
-def is_write(context: Any, statement: str) -> bool:
-    """Return whether a statement about to be sent writes (ORM, Core or raw SQL)."""
-    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
-        return True
-    first = _FIRST_WORD.match(statement)
-    return first is not None and first.group(1).upper() in _WRITES
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -87,9 +74,7 @@ def _connection_returned(dbapi_connection: Any, record: Any, reset_state: Any) -
 
 def _fetch(engine: Engine, statement: Executable) -> list[Row[Any]]:
     with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            # Without BEGIN and ROLLBACK around it, the statement reads the same.
-            connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execution_options(**reading_options(connection.dialect.name))
         return list(connection.execute(statement).all())
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tracker.domain.targets import GroupCounts, TargetSettings
+from tracker.domain.targets import TargetSettings
 from tracker.domain.vocabulary import EnrolmentKind
 from tracker.queries import candidates, stats, together
 from tracker.queries.recorded import replay_needed
@@ -35,24 +35,23 @@ def get_comparison_data(
     settings: TargetSettings,
     *,
     replay: bool | None = None,
-    by_programme: dict[str, list[GroupCounts]] | None = None,
+    blocks: dict[int, dict[str, Any]] | None = None,
     on_lists: dict[tuple[int, EnrolmentKind], tuple[int, int]] | None = None,
 ) -> ComparisonData | None:
     """Return what comparing the scope's programmes needs; None for a single programme.
 
-    ``by_programme`` and ``on_lists``: the populations counted by programme and the people
-    on the lists, read already (stats.count_groups, candidates.on_lists).
+    ``blocks`` and ``on_lists``: each programme's population blocks and the people on the
+    lists, read already (stats.programme_blocks, candidates.on_lists).
     """
     if filters.programme is not None:
         return None
     replay = replay_needed(as_of) if replay is None else replay
-    if by_programme is None:
-        by_programme = stats.count_groups(
-            as_of, settings, filters, by_programme=True, replay=replay
-        )
+    if blocks is None:
+        counts = stats.count_groups(as_of, settings, filters, by_programme=True, replay=replay)
+        blocks = stats.programme_blocks(counts, settings)
     return ComparisonData(
         programmes=get_programmes(filters),
-        by_programme=stats.programme_blocks(by_programme, settings),
+        by_programme=blocks,
         on_lists=candidates.count_on_lists(viewer, as_of, filters, settings, replay=replay)
         if on_lists is None
         else on_lists,
@@ -84,14 +83,14 @@ def get_compared_statistics(
             candidates.on_lists_statement(viewer, as_of, filters, settings, replay=replay)
         )
     rows = together.fetch_all(statements)
-    document, by_programme = query.read(rows[:of_document])
+    document, blocks = query.read(rows[:of_document])
     compared = get_comparison_data(
         viewer,
         as_of,
         filters,
         settings,
         replay=replay,
-        by_programme=by_programme,
+        blocks=blocks,
         on_lists=candidates.on_lists(rows[of_document]) if compare else None,
     )
     return document, compared

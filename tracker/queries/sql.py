@@ -4,7 +4,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Boolean, ColumnElement, Date, Integer, case, cast, extract
 from sqlalchemy.ext.compiler import compiles
@@ -12,6 +12,8 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.domain.staff import STAFF_YEARS
+
+T = TypeVar("T")
 
 
 class days_between(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
@@ -197,3 +199,40 @@ class BuiltStatements:
             if len(self._built) > self._size:
                 self._built.popitem(last=False)
         return list(found)
+
+
+class KeptReadings:
+    """What the rows of the last ``size`` keys were read into, given again for the same rows.
+
+    The statements are sent every time, so the figures are always the data's as it is;
+    only turning rows into a document, when they are the same rows as the last time, is
+    not done again (on a dashboard asked again before anything changed, most of its
+    Python). An entry keeps its rows to compare with: equal rows, the same reading.
+    What is given out is shared: those who get it read it and never change it.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[Hashable, tuple[tuple[tuple[Any, ...], ...], Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, rows: Sequence[Sequence[Any]], read: Callable[[], T]) -> T:
+        """Return what ``read()`` makes of ``rows``, kept under ``key`` when they are the same."""
+        compared = tuple(tuple(map(tuple, part)) for part in rows)
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None and found[0] == compared:
+                self._kept.move_to_end(key)
+                return found[1]
+        reading = read()
+        with self._lock:
+            self._kept[key] = (compared, reading)
+            self._kept.move_to_end(key)
+            if len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return reading
+
+    def clear(self) -> None:
+        """Forget every reading."""
+        with self._lock:
+            self._kept.clear()

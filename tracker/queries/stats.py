@@ -29,7 +29,7 @@ The document's ``activities``, ``funding`` and ``destinations`` sections come fr
 (:func:`international_statements`), which read the same rules (:class:`StayRules`).
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
@@ -67,7 +67,7 @@ from tracker.models import Enrolment, Plan, PlanVersion, Stay
 from tracker.queries import abroad, activities, together
 from tracker.queries.recorded import replay_needed
 from tracker.queries.scope import Filters
-from tracker.queries.sql import BuiltStatements, date_number
+from tracker.queries.sql import BuiltStatements, KeptReadings, date_number
 from tracker.queries.sql import flag as _flag
 from tracker.queries.sql import year_of as _year
 from tracker.queries.stay_rules import StayRules
@@ -357,15 +357,23 @@ def groups_statement(
 
 def counted_groups(rows: Iterable[Any]) -> dict[str, list[GroupCounts]]:
     """Return every population's counts per year (and programme) from the rows of
-    :func:`groups_statement`."""
-    return _summed(_counted(rows))
+    :func:`groups_statement`.
 
-
-def _counted(rows: Iterable[Any]) -> Iterator[tuple[str, int | None, int, Sequence[int]]]:
-    for row in rows:
-        figures = _figures_of(row)
-        for name, year in _years_counted(row):
-            yield name, row.programme_id, year, figures
+    Each row is a group of people of one kind, programme, start and end year, completed
+    or not and withdrawn or not: it counts in the lists :data:`_LISTS` gives for those,
+    under the year each list goes by.
+    """
+    totals: dict[tuple[str, int | None, int], list[int]] = {}
+    for kind, programme, start_year, end_year, completed, withdrawn, *figures in rows:
+        for name, years_after, by_end in _LISTS[kind, bool(completed), bool(withdrawn)]:
+            key = (name, programme, (end_year if by_end else start_year) + years_after)
+            found = totals.get(key)
+            if found is None:
+                totals[key] = [int(value) for value in figures]
+            else:
+                for index, value in enumerate(figures):
+                    found[index] += int(value)
+    return _grouped(totals)
 
 
 def count_groups(
@@ -382,54 +390,54 @@ def count_groups(
     return counted_groups(db.session.execute(statement).all())
 
 
-# The figures of a group: the columns of count_groups' statement, the fields of GroupCounts.
+# The figures of a group: the last columns of groups_statement, the fields of GroupCounts.
 FIGURES = ("n", "achieved", "projected", "approved_plans", "overdue_plans")
 _figures_of = attrgetter(*FIGURES)
 
 
-def _summed(
-    counted: Iterable[tuple[str, int | None, int, Sequence[int]]],
-) -> dict[str, list[GroupCounts]]:
-    """Return every population's counts, summed per programme and year, from entries of
-    (population, programme or None, year, the FIGURES' values)."""
-    totals: dict[str, dict[tuple[int | None, int], list[int]]] = {n: {} for n in POPULATIONS}
-    for name, programme, year, figures in counted:
-        by_key = totals[name]
-        found = by_key.get((programme, year))
-        if found is None:
-            by_key[programme, year] = [int(value) for value in figures]
-        else:
-            by_key[programme, year] = [a + int(b) for a, b in zip(found, figures, strict=True)]
-    return {
-        name: [
-            GroupCounts(year, *figures, programme_id=programme)
-            for (programme, year), figures in sorted(
-                by_key.items(), key=lambda item: (item[0][0] or 0, item[0][1])
-            )
-        ]
-        for name, by_key in totals.items()
-    }
+def _lists_counted(
+    kind: EnrolmentKind, completed: bool, withdrawn: bool
+) -> list[tuple[str, int, bool]]:
+    """Return the lists of the document a grouped row of :func:`groups_statement` counts in.
 
-
-def _years_counted(row: Any) -> list[tuple[str, int]]:
-    """Return the lists of the document a grouped row of count_groups counts in, with the year.
-
-    PhD candidates and postdocs by the year they completed (if they had) and by the year
-    they started (unless withdrawn); staff, who are in the grouping only once counted, by
-    the year their three years ended and by the year of appointment.
+    Each as (list, years after its year, whether that year is the end year rather than
+    the start year). PhD candidates and postdocs by the year they completed (if they had)
+    and by the year they started (unless withdrawn); staff, who are in the grouping only
+    once counted, by the year their three years ended and by the year of appointment.
     """
-    found = []
-    if row.kind == EnrolmentKind.STAFF:
-        return [(STAFF_DEADLINE, row.start_year + STAFF_YEARS), (STAFF_START, row.start_year)]
+    if kind == EnrolmentKind.STAFF:
+        return [(STAFF_DEADLINE, STAFF_YEARS, False), (STAFF_START, 0, False)]
     by_end, by_start = (
         (PHD_COMPLETION, PHD_ADMISSION)
-        if row.kind == EnrolmentKind.PHD
+        if kind == EnrolmentKind.PHD
         else (POSTDOC_END, POSTDOC_START)
     )
-    if row.completed:
-        found.append((by_end, row.end_year))
-    if not row.withdrawn:
-        found.append((by_start, row.start_year))
+    found = []
+    if completed:
+        found.append((by_end, 0, True))
+    if not withdrawn:
+        found.append((by_start, 0, False))
+    return found
+
+
+# Worked out once for every kind and state: a dict lookup per row (an enum member and its
+# value are the same key).
+_LISTS = {
+    (kind, completed, withdrawn): _lists_counted(kind, completed, withdrawn)
+    for kind in EnrolmentKind
+    for completed in (False, True)
+    for withdrawn in (False, True)
+}
+
+
+def _grouped(totals: dict[tuple[str, int | None, int], list[int]]) -> dict[str, list[GroupCounts]]:
+    """Return every population's counts, ordered by programme and year, from the FIGURES'
+    values summed per (population, programme or None, year)."""
+    found: dict[str, list[GroupCounts]] = {name: [] for name in POPULATIONS}
+    for (name, programme, year), figures in sorted(
+        totals.items(), key=lambda item: (item[0][1] or 0, item[0][2])
+    ):
+        found[name].append(GroupCounts(year, *figures, programme_id=programme))
     return found
 
 
@@ -488,6 +496,8 @@ def _populations(rows: dict[str, list[GroupCounts]], settings: TargetSettings) -
 
 # A dashboard asks for the same few documents again and again: today's, of its scopes.
 _BUILT = BuiltStatements(64)
+# And mostly before anything has changed: the same rows, read into the same document.
+_READINGS = KeptReadings(32)
 
 
 @dataclass(frozen=True)
@@ -508,9 +518,8 @@ class DocumentQuery:
     by_programme: bool = False
     international: bool = True
 
-    def statements(self) -> list[Executable]:
-        """Return the statements, which do not depend on one another."""
-        key = (
+    def _key(self) -> tuple[Any, ...]:
+        return (
             self.as_of,
             self.filters.key,
             self.settings,
@@ -518,7 +527,10 @@ class DocumentQuery:
             self.by_programme,
             self.international,
         )
-        return _BUILT.get(key, self._build_statements)
+
+    def statements(self) -> list[Executable]:
+        """Return the statements, which do not depend on one another."""
+        return _BUILT.get(self._key(), self._build_statements)
 
     def _build_statements(self) -> list[Executable]:
         found: list[Executable] = [
@@ -537,10 +549,22 @@ class DocumentQuery:
         return found
 
     def read(
+        self, rows: Sequence[Sequence[Any]]
+    ) -> tuple[dict[str, Any], dict[int, dict[str, Any]] | None]:
+        """Return the document and each programme's population blocks (None unless
+        ``by_programme``: :func:`programme_blocks`), from the rows of :meth:`statements`,
+        in their order.
+
+        The same rows as the last time give the same objects (:class:`KeptReadings`):
+        read them, never change them.
+        """
+        # The scope's codes are in the document too, and a code can change under its id.
+        key = (self._key(), *self.filters.as_document().values())
+        return _READINGS.get(key, rows, lambda: self._read(rows))
+
+    def _read(
         self, rows: Sequence[Iterable[Any]]
-    ) -> tuple[dict[str, Any], dict[str, list[GroupCounts]] | None]:
-        """Return the document and the counts by programme (None unless ``by_programme``),
-        from the rows of :meth:`statements`, in their order."""
+    ) -> tuple[dict[str, Any], dict[int, dict[str, Any]] | None]:
         counts = counted_groups(rows[0])
         scope = scope_counts(counts) if self.by_programme else counts
         document = {
@@ -551,7 +575,8 @@ class DocumentQuery:
         }
         if self.international:
             document |= international_sections(rows[1:], document, self.settings)
-        return document, counts if self.by_programme else None
+        blocks = programme_blocks(counts, self.settings) if self.by_programme else None
+        return document, blocks
 
 
 def _build(
@@ -579,11 +604,17 @@ def scope_counts(by_programme: dict[str, list[GroupCounts]]) -> dict[str, list[G
 
     Everyone is in one programme, so a year's figures of the scope are its programmes' summed.
     """
-    return _summed(
-        (name, None, group.year, _figures_of(group))
-        for name, groups in by_programme.items()
-        for group in groups
-    )
+    totals: dict[tuple[str, int | None, int], list[int]] = {}
+    for name, groups in by_programme.items():
+        for group in groups:
+            figures = _figures_of(group)
+            found = totals.get((name, None, group.year))
+            if found is None:
+                totals[name, None, group.year] = list(figures)
+            else:
+                for index, value in enumerate(figures):
+                    found[index] += int(value)
+    return _grouped(totals)
 
 
 def build_statistics(

@@ -8,11 +8,12 @@ populations are the document's sections (tracker.queries.stats.SECTIONS): a new
 population is a new section with a title and a noun here, not a new template block.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,11 +33,14 @@ from tracker.domain.vocabulary import (
     Funding,
     PlanState,
 )
+from tracker.kept import LastUsed
 from tracker.labels import label
 from tracker.presentation import locale_name, percent, points
 from tracker.queries.candidates import NO_PLAN, WAITING_DAYS
 from tracker.queries.stats import SECTIONS, Section
 from tracker.worldmap import MapText, world_map
+
+T = TypeVar("T")
 
 SECTION_TITLES = {
     ("phd", "by_completion_year"): _l("PhD candidates by year of completion"),
@@ -1203,21 +1207,47 @@ def international(document: dict[str, Any]) -> International:
     )
 
 
+class _ByDocument:
+    """What was worked out from each of the last ``size`` documents, in one language.
+
+    A document asked again before anything changed is the same object (it is kept for
+    its rows, tracker.queries.stats), and so are the answers, panels and international
+    sections worked out from it. An entry holds its document, so that no other document
+    takes its place under the same id.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._kept: LastUsed[tuple[dict[str, Any], Any]] = LastUsed(size)
+
+    def get(self, document: dict[str, Any], work_out: Callable[[], T]) -> T:
+        key = (id(document), locale_name())
+        found = self._kept.find(key)
+        if found is not None and found[0] is document:
+            return found[1]
+        worked_out = work_out()
+        self._kept.keep(key, (document, worked_out))
+        return worked_out
+
+
+_OF_DOCUMENT = _ByDocument(32)
+
+
 def page_figures(document: dict[str, Any], compared: Any | None) -> dict[str, Any]:
     """Return what a page shows of a document: answers, sentences, comparison and panels.
 
     ``compared`` is the scope's queries.comparison.ComparisonData (None for a programme).
+    What depends on the document alone is worked out once per document and language.
     """
-    comparisons = (
-        comparisons_of(document, compared) if compared is not None else []
+    comparisons = comparisons_of(document, compared) if compared is not None else []
+    answers_found, panels_found, international_found = _OF_DOCUMENT.get(
+        document, lambda: (answers(document), panels(document), international(document))
     )
-    answers_found = answers(document)
     return {
         "answers": answers_found,
         "sentences": sentences(document, answers_found, comparisons),
         "comparisons": comparisons,
-        "panels": panels(document),
-        "international": international(document),
+        "panels": panels_found,
+        "international": international_found,
         "small_n": headlines.SMALL_N,
         "as_of": document["as_of"],
     }

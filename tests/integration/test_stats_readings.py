@@ -5,6 +5,9 @@ document it is given (both databases)."""
 import copy
 from datetime import date
 
+from flask_babel import force_locale
+
+from tracker import figures
 from tracker.domain.vocabulary import EnrolmentKind, StayStatus
 from tracker.extensions import db
 from tracker.models import Faculty
@@ -36,7 +39,7 @@ def _people(make_user, make_programme, make_enrolment, make_stay) -> None:
 
 def _fresh(filters: Filters) -> dict:
     """Return the document read from its rows now, past any kept reading."""
-    stats._READINGS.clear()
+    stats.forget_readings()
     return stats.build_statistics(AS_OF, filters, stats.current_settings())
 
 
@@ -116,5 +119,23 @@ def test_no_page_changes_the_document_it_was_given(
             assert response.status_code == 200, (url, scope)
     # The documents kept, as the pages were given them, are as they were read.
     assert _documents() == before
-    stats._READINGS.clear()
+    stats.forget_readings()
     assert _documents() == before
+
+
+def test_a_document_s_figures_are_worked_out_once_per_language(
+    make_user, make_programme, make_enrolment, make_stay, app
+):
+    _people(make_user, make_programme, make_enrolment, make_stay)
+    document = stats.get_statistics(AS_OF, Filters())
+    with app.test_request_context():
+        english = figures.page_figures(document, None)
+        assert figures.page_figures(document, None)["panels"] is english["panels"]
+        with force_locale("nb"):
+            norwegian = figures.page_figures(document, None)
+        assert norwegian["panels"] is not english["panels"]
+        assert norwegian["answers"][0].title != english["answers"][0].title
+        # An equal document that is another object is worked out on its own.
+        copied = figures.page_figures(copy.deepcopy(document), None)
+        assert copied["panels"] is not english["panels"]
+        assert copied["answers"] == english["answers"]

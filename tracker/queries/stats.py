@@ -579,6 +579,11 @@ class DocumentQuery:
         return document, blocks
 
 
+def forget_readings() -> None:
+    """Forget the documents kept for their rows: the next of each is read afresh."""
+    _READINGS.clear()
+
+
 def _build(
     as_of: date,
     filters: Filters,

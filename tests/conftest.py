@@ -232,6 +232,33 @@ def make_stay(app: Flask) -> Callable[..., Stay]:
 
 
 @pytest.fixture()
+def people(
+    make_user: Callable[..., User],
+    make_programme: Callable[..., Programme],
+    make_enrolment: Callable[..., Enrolment],
+    make_stay: Callable[..., Stay],
+) -> Programme:
+    """Six people in programme P1 of faculty IE: PhD candidates and postdocs, every other
+    one with a stay done; the programme."""
+    programme = make_programme("P1", "IE")
+    for i in range(6):
+        enrolment = make_enrolment(
+            make_user(f"c{i}@example.org"),
+            programme=programme,
+            kind=EnrolmentKind.PHD if i % 3 else EnrolmentKind.POSTDOC,
+            start_date=date(2021 + i % 3, 9, 1),
+        )
+        if i % 2:
+            make_stay(
+                enrolment,
+                status=StayStatus.COMPLETED,
+                start_date=date(2024, 2, 1),
+                end_date=date(2024, 5, 31),
+            )
+    return programme
+
+
+@pytest.fixture()
 def login(client: FlaskClient) -> Callable[..., FlaskClient]:
     """Log a user in through the real login form and return the client."""
 

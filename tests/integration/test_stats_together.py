@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, event, insert, select, text
 
-from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus, StayStatus
+from tracker.domain.vocabulary import EnrolmentKind, EnrolmentStatus
 from tracker.extensions import db
 from tracker.models import Enrolment, Programme, User
 from tracker.queries import stats, together
@@ -31,26 +31,6 @@ def threads_sending() -> Iterator[list[int]]:
         yield senders
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-
-
-@pytest.fixture()
-def people(make_user, make_programme, make_enrolment, make_stay):
-    programme = make_programme("P1", "IE")
-    for i in range(6):
-        enrolment = make_enrolment(
-            make_user(f"c{i}@example.org"),
-            programme=programme,
-            kind=EnrolmentKind.PHD if i % 3 else EnrolmentKind.POSTDOC,
-            start_date=date(2021 + i % 3, 9, 1),
-        )
-        if i % 2:
-            make_stay(
-                enrolment,
-                status=StayStatus.COMPLETED,
-                start_date=date(2024, 2, 1),
-                end_date=date(2024, 5, 31),
-            )
-    return programme
 
 
 def _document(app, connections: int) -> dict:

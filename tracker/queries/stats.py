@@ -366,13 +366,8 @@ def counted_groups(rows: Iterable[Any]) -> dict[str, list[GroupCounts]]:
     totals: dict[tuple[str, int | None, int], list[int]] = {}
     for kind, programme, start_year, end_year, completed, withdrawn, *figures in rows:
         for name, years_after, by_end in _LISTS[kind, bool(completed), bool(withdrawn)]:
-            key = (name, programme, (end_year if by_end else start_year) + years_after)
-            found = totals.get(key)
-            if found is None:
-                totals[key] = [int(value) for value in figures]
-            else:
-                for index, value in enumerate(figures):
-                    found[index] += int(value)
+            year = (end_year if by_end else start_year) + years_after
+            _add(totals, (name, programme, year), figures)
     return _grouped(totals)
 
 
@@ -428,6 +423,20 @@ _LISTS = {
     for completed in (False, True)
     for withdrawn in (False, True)
 }
+
+
+def _add(
+    totals: dict[tuple[str, int | None, int], list[int]],
+    key: tuple[str, int | None, int],
+    figures: Sequence[Any],
+) -> None:
+    """Add a group's FIGURES' values to those summed under ``key``."""
+    found = totals.get(key)
+    if found is None:
+        totals[key] = [int(value) for value in figures]
+    else:
+        for index, value in enumerate(figures):
+            found[index] += int(value)
 
 
 def _grouped(totals: dict[tuple[str, int | None, int], list[int]]) -> dict[str, list[GroupCounts]]:
@@ -612,13 +621,7 @@ def scope_counts(by_programme: dict[str, list[GroupCounts]]) -> dict[str, list[G
     totals: dict[tuple[str, int | None, int], list[int]] = {}
     for name, groups in by_programme.items():
         for group in groups:
-            figures = _figures_of(group)
-            found = totals.get((name, None, group.year))
-            if found is None:
-                totals[name, None, group.year] = list(figures)
-            else:
-                for index, value in enumerate(figures):
-                    found[index] += int(value)
+            _add(totals, (name, None, group.year), _figures_of(group))
     return _grouped(totals)
 
 

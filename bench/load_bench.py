@@ -1,9 +1,10 @@
 """Load benchmark: many people at once on gunicorn, with Locust (headless).
 
 Builds a generated institution of 20,000 enrolments (bench/stats_bench.py's), gives
-the first candidates and supervisors a password, starts gunicorn with 4 workers
-(CSRF on, the log-in limit in Redis when --redis-url is given), and runs four
-Locust runs of --users users against it:
+40 supervisors and the people they supervise whose enrolment is active (so that their
+plans can be started, edited, submitted, revised and approved) a password, starts gunicorn
+with 4 workers (CSRF on, the log-in limit in Redis when --redis-url is given), and runs
+four Locust runs of --users users against it:
 
 1. the floor: a static file served by the same gunicorn, closed loop;
 2. the candidate's home page only, closed loop (the figure compared with the floor);
@@ -11,8 +12,8 @@ Locust runs of --users users against it:
    machine's speed during the benchmark (a shared machine's can swing by a third
    within a minute) weighs on both alike;
 3. the roles at work (bench/load/locustfile.py), closed loop: the most the server
-   answers. Candidates open their home and plan, edit and submit; supervisors open
-   the queue and decide; coordinators open the dashboard and lists and export CSV; an
+   answers. Candidates open their home and plan, start a plan or a revision of the
+   approved one, edit and submit; supervisors open the queue and approve; coordinators open the dashboard and lists and export CSV; an
    administrator searches users;
 4. the same roles as people work: each waits --think seconds (a range) between
    clicks, faster than anyone reads a page, and they arrive over ten seconds.
@@ -39,6 +40,7 @@ databases:
 
 import argparse
 import csv
+import json
 import math
 import os
 import subprocess
@@ -56,7 +58,9 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import stats_bench  # noqa: E402
 
 PASSWORD = "load benchmark password"  # noqa: S105 - scratch accounts in a scratch database
-CANDIDATES, SUPERVISORS = 2000, 300
+# Few supervisors, so that what their candidates submit lands in the queues of those at work.
+CANDIDATES, SUPERVISORS = 2000, 40
+ACCOUNTS = "accounts.json"  # who logs in, for the Locust processes
 PAGE_BUDGET_MS = 300
 HOME_SHARE = 0.35
 NOT_BUDGETED = ("export.csv", "log in", "log-in page")
@@ -85,12 +89,19 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def build(url: str, wipe: bool, enrolments: int) -> None:
-    """Generate the institution and give the load's accounts a password."""
-    import sqlalchemy as sa
+def build(url: str, wipe: bool, enrolments: int) -> dict[str, list[str]]:
+    """Generate the institution, give the load's accounts a password and return them.
 
+    The supervisors are the first ones; the candidates, people whose enrolment is active
+    and whose main supervisor is one of them: their plans can change (a finished
+    enrolment's cannot), and what they submit lands in those supervisors' queues.
+    """
+    import sqlalchemy as sa
+    from sqlalchemy.orm import aliased
+
+    from tracker.domain.vocabulary import EnrolmentStatus
     from tracker.extensions import db
-    from tracker.models import User
+    from tracker.models import Enrolment, User
 
     app = stats_bench.make_app(url)
     stats_bench.reset_schema(app, wipe)
@@ -98,14 +109,29 @@ def build(url: str, wipe: bool, enrolments: int) -> None:
         stats_bench.generate(enrolments, int(enrolments * 1.5), enrolments * 2, seed=2014)
         probe = User(email="x@example.org", name="x")
         probe.set_password(PASSWORD, method="scrypt")
-        emails = [f"person{i}@example.org" for i in range(CANDIDATES)]
-        emails += [f"supervisor{i}@example.org" for i in range(SUPERVISORS)]
-        emails += ["bench-admin@example.org", "bench-coordinator@example.org"]
+        supervisors = [f"supervisor{i}@example.org" for i in range(SUPERVISORS)]
+        supervisor = aliased(User)
+        candidates = list(
+            db.session.scalars(
+                sa.select(User.email)
+                .join(Enrolment, Enrolment.person_id == User.id)
+                .join(supervisor, supervisor.id == Enrolment.main_supervisor_id)
+                .where(
+                    Enrolment.status == EnrolmentStatus.ACTIVE,
+                    supervisor.email.in_(supervisors),
+                )
+                .order_by(Enrolment.id)
+                .limit(CANDIDATES)
+            )
+        )
+        emails = [*candidates, *supervisors, "bench-admin@example.org"]
+        emails.append("bench-coordinator@example.org")
         db.session.execute(
             sa.update(User).where(User.email.in_(emails)).values(password_hash=probe.password_hash)
         )
         db.session.commit()
         db.engine.dispose()
+    return {"candidates": candidates, "supervisors": supervisors}
 
 
 def serve(url: str, args: argparse.Namespace, log: Path) -> subprocess.Popen:
@@ -151,9 +177,8 @@ def run_locust(
     All users start at once unless ``spawn_rate`` (users per second) says otherwise.
     """
     prefix = workdir / label
-    env = {**os.environ, "LOAD_PASSWORD": PASSWORD, "LOAD_CANDIDATES": str(CANDIDATES),
-           "LOAD_SUPERVISORS": str(SUPERVISORS), "LOAD_THINK": think,
-           "LOAD_REQUEST_LOG": f"{prefix}_requests.csv"}  # fmt: skip
+    env = {**os.environ, "LOAD_PASSWORD": PASSWORD, "LOAD_ACCOUNTS": str(workdir / ACCOUNTS),
+           "LOAD_THINK": think, "LOAD_REQUEST_LOG": f"{prefix}_requests.csv"}  # fmt: skip
     seconds = (seconds or args.seconds) + (LOG_IN_ALLOWANCE_S if "StaticFile" not in classes else 0)
     subprocess.run(
         [sys.executable, "-m", "locust", "-f", str(BENCH / "load" / "locustfile.py"),
@@ -188,6 +213,7 @@ def everyone_in(workdir: Path, *labels: str) -> tuple[dict, float]:
     kept["Aggregated"] = [entry for entries in list(kept.values()) for entry in entries]
     return {
         name: {
+            "Request Count": len(entries),
             "Requests/s": len(entries) / seconds,
             **{f"{q}%": _percentile(sorted(ms for ms, _ in entries), q) for q in (50, 95, 99)},
             "Failure Count": sum(failed for _, failed in entries),
@@ -204,10 +230,12 @@ def _percentile(ordered: list[float], q: int) -> int:
 def report(label: str, rows: dict) -> None:
     """Print one run's table."""
     print(f"\n== {label}")
-    print(f"{'page':44} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>7}")
+    print(f"{'page':44} {'requests':>8} {'req/s':>8} {'p50':>6} {'p95':>6} {'p99':>6} "
+          f"{'errors':>7}")  # fmt: skip
     for name, row in rows.items():
-        print(f"{name[:44]:44} {float(row['Requests/s']):8.1f} {row['50%']:>6} {row['95%']:>6} "
-              f"{row['99%']:>6} {row['Failure Count']:>7}")  # fmt: skip
+        rate = float(row["Requests/s"])
+        print(f"{name[:44]:44} {row['Request Count']:>8} {rate:8.1f} {row['50%']:>6} "
+              f"{row['95%']:>6} {row['99%']:>6} {row['Failure Count']:>7}")  # fmt: skip
 
 
 def main() -> None:
@@ -216,8 +244,11 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="tracker-load-run-"))
     url = args.database_url or f"sqlite:///{workdir / 'load.sqlite'}"
     started = time.perf_counter()
-    build(url, args.wipe, args.enrolments)
-    print(f"built {args.enrolments:,} enrolments in {time.perf_counter() - started:.0f} s")
+    accounts = build(url, args.wipe, args.enrolments)
+    (workdir / ACCOUNTS).write_text(json.dumps(accounts))
+    print(f"built {args.enrolments:,} enrolments in {time.perf_counter() - started:.0f} s; "
+          f"{len(accounts['candidates'])} candidates, {len(accounts['supervisors'])} "
+          "supervisors log in")  # fmt: skip
     server = serve(url, args, workdir / "gunicorn.log")
     try:
         rounds = [f"{n + 1}" for n in range(args.rounds)]

@@ -6,26 +6,31 @@ Answers a user can cause on purpose — a 409 when someone else changed the plan
 a 422 for a plan that cannot be submitted yet — count as served; anything else above
 399, and every connection error, counts as an error.
 
-Which users exist comes from the environment the orchestrator sets:
-LOAD_CANDIDATES / LOAD_SUPERVISORS (how many personN / supervisorN accounts have the
-password), LOAD_PASSWORD. With LOAD_REQUEST_LOG set, every request is also written
-to that CSV file as it ends (start time, name, milliseconds, failed), so that the
-orchestrator can take the figures of any part of the run.
+Who logs in comes from the environment the orchestrator sets: LOAD_ACCOUNTS (a JSON
+file of the candidates' and supervisors' e-mail addresses), LOAD_PASSWORD. With
+LOAD_REQUEST_LOG set, every request is also written to that CSV file as it ends (start
+time, name, milliseconds, failed), so that the orchestrator can take the figures of any
+part of the run.
 """
 
 import csv
+import html
+import json
 import os
 import random
 import re
+from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
-CANDIDATES = int(os.environ.get("LOAD_CANDIDATES", "1000"))
-SUPERVISORS = int(os.environ.get("LOAD_SUPERVISORS", "200"))
+ACCOUNTS = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text())
 # Both orders of the attributes: WTForms writes name first, the page's own buttons type.
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-LOCK = re.compile(r'name="lock_version"[^>]*value="(\d+)"')
+# A decision's form is prefixed ("approve-lock_version"); the plan's own are not.
+LOCK = re.compile(r'name="(?:[a-z-]+-)?lock_version"[^>]*value="(\d+)"')
+JUSTIFICATION = re.compile(r'<textarea[^>]*name="no_stay_justification"[^>]*>([^<]*)</textarea>')
+WHY_NO_STAY = "Caring for a family member this year; conferences and a collaboration instead."
 PLAN_LINK = re.compile(r'href="/plans/(\d+)"')
 REVIEW_LINK = re.compile(r'href="/review/plans/(\d+)"')
 EXPECTED = {409, 422}
@@ -84,7 +89,7 @@ class Candidate(TrackerUser):
     weight = 6
 
     def email(self) -> str:
-        return f"person{random.randrange(CANDIDATES)}@example.org"
+        return random.choice(ACCOUNTS["candidates"])
 
     def on_start(self) -> None:
         super().on_start()
@@ -102,18 +107,29 @@ class Candidate(TrackerUser):
 
     @task(1)
     def edit_and_submit(self) -> None:
+        """Work on the plan: start it or a revision of the approved one when offered, then
+        edit and submit it when it can be (a submitted plan waits for the supervisor)."""
         if not self.plans:
             return
         eid = random.choice(self.plans)
+        view = self.client.get(f"/plans/{eid}", name="/plans/<id>").text
+        for action in ("start", "revise"):
+            if f'action="/plans/{eid}/{action}"' in view:
+                self.post_form(f"/plans/{eid}/{action}", view, {}, f"/plans/<id>/{action} [POST]")
         with self.client.get(f"/plans/{eid}/edit", name="/plans/<id>/edit",
                              catch_response=True) as edit:  # fmt: skip
             if edit.status_code in (403, 404, 409):
-                edit.success()  # no plan yet, or not editable in its state: told so
+                edit.success()  # not editable in its state: told so
         if edit.status_code != 200:
             return
+        # The justification as it stands, or one written now, so that a plan without a
+        # stay abroad (a plan just started) can be submitted too.
+        kept = JUSTIFICATION.search(edit.text)
+        justification = html.unescape(kept.group(1)).strip() if kept else ""
         self.post_form(f"/plans/{eid}/edit", edit.text,
                        {"narrative": "Two conferences and a stay abroad.",
-                        "no_stay_justification": ""}, "/plans/<id>/edit [POST]")  # fmt: skip
+                        "no_stay_justification": justification or WHY_NO_STAY},
+                       "/plans/<id>/edit [POST]")  # fmt: skip
         view = self.client.get(f"/plans/{eid}", name="/plans/<id>").text
         if f'action="/plans/{eid}/submit"' in view:
             self.post_form(f"/plans/{eid}/submit", view, {}, "/plans/<id>/submit [POST]")
@@ -123,7 +139,7 @@ class Supervisor(TrackerUser):
     weight = 2
 
     def email(self) -> str:
-        return f"supervisor{random.randrange(SUPERVISORS)}@example.org"
+        return random.choice(ACCOUNTS["supervisors"])
 
     @task(3)
     def queue(self) -> None:
@@ -189,7 +205,6 @@ class HomeOnly(TrackerUser):
 
 class StaticFile(HttpUser):
     """The floor: a static file served by the same gunicorn."""
-
 
     @task
     def css(self) -> None:

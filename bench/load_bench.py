@@ -13,8 +13,8 @@ four Locust runs of --users users against it:
    within a minute) weighs on both alike;
 3. the roles at work (bench/load/locustfile.py), closed loop: the most the server
    answers. Candidates open their home and plan, start a plan or a revision of the
-   approved one, edit and submit; supervisors open the queue and approve; coordinators open the dashboard and lists and export CSV; an
-   administrator searches users;
+   approved one, edit and submit; supervisors open the queue and approve; coordinators
+   open the dashboard and lists and export CSV; an administrator searches users;
 4. the same roles as people work: each waits --think seconds (a range) between
    clicks, faster than anyone reads a page, and they arrive over ten seconds.
 

@@ -124,8 +124,12 @@ def build(url: str, wipe: bool, enrolments: int) -> dict[str, list[str]]:
                 .limit(CANDIDATES)
             )
         )
-        emails = [*candidates, *supervisors, "bench-admin@example.org"]
-        emails.append("bench-coordinator@example.org")
+        emails = [
+            *candidates,
+            *supervisors,
+            "bench-admin@example.org",
+            "bench-coordinator@example.org",
+        ]
         db.session.execute(
             sa.update(User).where(User.email.in_(emails)).values(password_hash=probe.password_hash)
         )

@@ -1220,12 +1220,11 @@ class _ByDocument:
         self._kept: LastUsed[tuple[dict[str, Any], Any]] = LastUsed(size)
 
     def get(self, document: dict[str, Any], work_out: Callable[[], T]) -> T:
-        key = (id(document), locale_name())
-        found = self._kept.find(key)
-        if found is not None and found[0] is document:
-            return found[1]
-        worked_out = work_out()
-        self._kept.keep(key, (document, worked_out))
+        _document, worked_out = self._kept.get(
+            (id(document), locale_name()),
+            lambda: (document, work_out()),
+            lambda found: found[0] is document,
+        )
         return worked_out
 
 

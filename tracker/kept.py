@@ -2,7 +2,7 @@
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -19,7 +19,19 @@ class LastUsed(Generic[V]):
         self._kept: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def find(self, key: Hashable) -> V | None:
+    def get(
+        self, key: Hashable, make: Callable[[], V], fits: Callable[[V], bool] = lambda _: True
+    ) -> V:
+        """Return the value kept under ``key`` if ``fits`` says it is still good, else
+        ``make()``'s, kept in its place. ``make`` runs outside the lock."""
+        found = self._find(key)
+        if found is not None and fits(found):
+            return found
+        made = make()
+        self._keep(key, made)
+        return made
+
+    def _find(self, key: Hashable) -> V | None:
         """Return the value kept under ``key`` (now the last used), or None."""
         with self._lock:
             found = self._kept.get(key)
@@ -27,7 +39,7 @@ class LastUsed(Generic[V]):
                 self._kept.move_to_end(key)
             return found
 
-    def keep(self, key: Hashable, value: V) -> None:
+    def _keep(self, key: Hashable, value: V) -> None:
         """Keep ``value`` under ``key``, dropping the key used longest ago if one too many."""
         with self._lock:
             self._kept[key] = value

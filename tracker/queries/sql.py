@@ -185,11 +185,7 @@ class BuiltStatements:
 
     def get(self, key: Hashable, build: Callable[[], Sequence[Executable]]) -> list[Executable]:
         """Return the statements of ``key``, built by ``build()`` if they were not kept."""
-        found = self._built.find(key)
-        if found is None:
-            found = tuple(build())
-            self._built.keep(key, found)
-        return list(found)
+        return list(self._built.get(key, lambda: tuple(build())))
 
 
 class KeptReadings:
@@ -209,11 +205,9 @@ class KeptReadings:
         """Return what ``read()`` makes of ``rows``, kept under ``key`` when they are the same."""
         # Plain tuples: comparing rows as tuples costs a third of comparing Row objects.
         compared = tuple(tuple(map(tuple, part)) for part in rows)
-        found = self._kept.find(key)
-        if found is not None and found[0] == compared:
-            return found[1]
-        reading = read()
-        self._kept.keep(key, (compared, reading))
+        _rows, reading = self._kept.get(
+            key, lambda: (compared, read()), lambda found: found[0] == compared
+        )
         return reading
 
     def clear(self) -> None:

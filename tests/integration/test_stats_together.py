@@ -19,12 +19,20 @@ AS_OF = date(2026, 11, 26)
 
 
 @contextmanager
-def threads_sending() -> Iterator[list[int]]:
-    """Record which thread sent each SQL statement inside the block."""
+def threads_sending(together_in_pool: int = 0) -> Iterator[list[int]]:
+    """Record which thread sent each SQL statement inside the block.
+
+    With ``together_in_pool``, the statements sent by the pool's threads wait until that
+    many are under way at once (or fail after 10 s): one thread of the pool cannot have
+    sent two of them one after the other, however quick the first was.
+    """
     senders: list[int] = []
+    all_under_way = threading.Barrier(together_in_pool) if together_in_pool else None
 
     def record(conn, cursor, statement, parameters, context, executemany):
         senders.append(threading.get_ident())
+        if all_under_way and threading.current_thread().name.startswith("tracker-sql"):
+            all_under_way.wait(timeout=10)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
@@ -43,7 +51,8 @@ def _document(app, connections: int) -> dict:
 
 def test_the_figures_are_the_same_sent_together_or_one_after_another(app, people):
     db.session.commit()
-    with threads_sending() as apart:
+    # The session's thread sends the first statement; the pool's two, the others at once.
+    with threads_sending(together_in_pool=2) as apart:
         together_document = _document(app, 3)
     with threads_sending() as alone:
         one_by_one = _document(app, 1)
